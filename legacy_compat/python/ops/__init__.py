@@ -1,0 +1,1 @@
+"""Mirror of ``tensorflow.python.ops``: ``rnn`` and ``rnn_cell``."""
