@@ -213,6 +213,10 @@ class RNNCell:
 
     def _ensure_graph(self):
         graph = _v1.get_default_graph()
+        # Inside tf.cond/while_loop branches (control flow v2) the default graph is a
+        # FuncGraph nested in the user's graph; the cell belongs to the outermost one.
+        while getattr(graph, "outer_graph", None) is not None:
+            graph = graph.outer_graph
         if self._graph is not graph:
             self._reset_graph_state(graph)
 
@@ -386,7 +390,18 @@ class RNNCell:
 
 
 class LayerRNNCell(RNNCell):
-    """An RNNCell whose variables are all created in ``build`` (TF1's ``LayerRNNCell``)."""
+    """An RNNCell whose variables are all created in ``build`` (TF1's ``LayerRNNCell``).
+
+    As in TF1, its ``__call__`` goes straight to the layer scope logic, without
+    first re-entering the variable scope current at the first call (which plain
+    ``RNNCell`` subclasses such as ``MultiRNNCell`` do). The difference is
+    visible: two such cells called in one scope get ``basic_lstm_cell`` and
+    ``basic_lstm_cell_1``.
+    """
+
+    def __call__(self, inputs, state, scope=None):
+        self._ensure_graph()
+        return self._layer_call(inputs, state, scope=scope)
 
 
 # --------------------------------------------------------------------------

@@ -21,3 +21,21 @@ _COMMON = dict(
 settings.register_profile("fast", max_examples=12, **_COMMON)
 settings.register_profile("thorough", max_examples=200, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many oracle comparisons ran and the largest difference measured."""
+    import sys
+
+    oracle = sys.modules.get("tests.oracle")
+    measured = getattr(oracle, "MEASURED", None)
+    if not measured:
+        return
+    worst_key = max(measured, key=measured.get)
+    terminalreporter.write_line(
+        f"[legacy_compat vs TF1 oracle] {len(measured)} cell/runner/dtype cases compared; "
+        f"largest |diff| = {measured[worst_key]:.3g} ({' / '.join(worst_key)})"
+    )
+    if terminalreporter.config.getoption("verbose") > 0:
+        for key in sorted(measured):
+            terminalreporter.write_line(f"    {' / '.join(key)}: {measured[key]:.3g}")
