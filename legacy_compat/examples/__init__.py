@@ -1,0 +1,1 @@
+"""Mirror of ``tensorflow.examples``: only ``tutorials.mnist.input_data``."""

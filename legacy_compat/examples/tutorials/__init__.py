@@ -1,0 +1,1 @@
+"""Mirror of ``tensorflow.examples.tutorials``: only ``mnist.input_data``."""
