@@ -21,6 +21,9 @@ Name resolution
   ``static_bidirectional_rnn``, ``bidirectional_dynamic_rnn``, ``raw_rnn`` and
   ``static_state_saving_rnn`` (:mod:`legacy_compat.rnn`).
 * ``tf.train`` serves ``tf.compat.v1.train``.
+* ``tf.layers`` serves ``Dense``, ``dense``, ``Dropout``, ``dropout``, ``Flatten`` and
+  ``flatten`` from :mod:`legacy_compat.layers` (``tf.compat.v1.layers.*`` raises "not
+  available with Keras 3"); any other name goes to ``tf.compat.v1.layers``.
 * ``tf.contrib`` provides only ``tf.contrib.rnn`` (:mod:`legacy_compat.contrib.rnn`);
   any other contrib module raises AttributeError saying what to use instead.
 * The TF 0.x / early-1.x spellings of :data:`legacy_compat.spellings.SPELLINGS`
@@ -134,8 +137,31 @@ class _Contrib(_types.ModuleType):
         return ["rnn"]
 
 
+class _KerasLegacyModule(_types.ModuleType):
+    """A ``_Namespace`` fallback for ``tf.compat.v1.layers``, a Keras lazy loader.
+
+    Under Keras 3 that loader has no ``__name__``, ``dir()`` of it raises and each of
+    its attributes raises AttributeError "not available with Keras 3"; this module
+    forwards attribute reads to it and lists what it can.
+    """
+
+    def __init__(self, name, loader):
+        super().__init__(name)
+        self._keras_loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self._keras_loader, name)
+
+    def __dir__(self):
+        try:
+            return dir(self._keras_loader)
+        except Exception:  # Keras 3: the lazy loader cannot import the module to list
+            return []
+
+
 nn = _Namespace("tf.nn", _V1.nn)
 train = _Namespace("tf.train", _V1.train)
+layers = _Namespace("tf.layers", _KerasLegacyModule("tensorflow.compat.v1.layers", _V1.layers))
 contrib = _Contrib()
 
 # Names this module serves itself (on first access), by namespace.
@@ -161,6 +187,9 @@ nn._loaders["rnn_cell"] = _functools.partial(_importlib.import_module, "legacy_c
 for _runner in _RNN_RUNNERS:
     nn._loaders[_runner] = _functools.partial(_module_attribute, "legacy_compat.rnn", _runner)
 del _runner
+for _layer in ("Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"):
+    layers._loaders[_layer] = _functools.partial(_module_attribute, "legacy_compat.layers", _layer)
+del _layer
 
 
 # --- the old spellings --------------------------------------------------------------
