@@ -33,7 +33,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     worst_key = max(measured, key=measured.get)
     terminalreporter.write_line(
-        f"[legacy_compat vs TF1 oracle] {len(measured)} cell/runner/dtype cases compared; "
+        f"[legacy_compat vs TF1 oracle] {len(measured)} cases compared; "
         f"largest |diff| = {measured[worst_key]:.3g} ({' / '.join(worst_key)})"
     )
     if terminalreporter.config.getoption("verbose") > 0:
