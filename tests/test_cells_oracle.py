@@ -225,6 +225,13 @@ def test_matches_tf1_oracle(template, runner):
     @given(case=_case(template))
     def check(case):
         spec, dims, dtype, seq_len, seed = case
+        if runner in ("dynamic_rnn", "bidirectional_dynamic_rnn"):
+            # Inside a while_loop a seeded dropout op has no data dependence on the time
+            # step (its noise shape is static), so with parallel_iterations the draws are
+            # assigned to steps in a run-dependent order: the same TF1 graph gives other
+            # masks from run to run. Exact comparison of dropout masks is done with the
+            # static runners; here the wrappers run with keep probability 1.
+            spec = _without_dropout(spec)
         built = build_side_by_side(spec, runner, steps=dims["steps"],
                                    input_size=dims["input_size"], dtype=dtype,
                                    with_seq_len=seq_len is not None)
