@@ -24,7 +24,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print how many oracle comparisons ran and the largest difference measured."""
+    """Print how many comparisons ran and the largest differences measured."""
+    _report_pairs(terminalreporter)
     import sys
 
     oracle = sys.modules.get("tests.oracle")
@@ -39,3 +40,25 @@ def pytest_terminal_summary(terminalreporter):
     if terminalreporter.config.getoption("verbose") > 0:
         for key in sorted(measured):
             terminalreporter.write_line(f"    {' / '.join(key)}: {measured[key]:.3g}")
+
+
+def _report_pairs(terminalreporter):
+    import sys
+
+    module = sys.modules.get("tests.test_pairs")
+    stats = getattr(module, "PAIR_STATS", None)
+    if not stats:
+        return
+    pairs = {pair for pair, _ in stats}
+    examples = sum(entry["examples"] for entry in stats.values())
+    seconds = sum(entry["seconds"] for entry in stats.values())
+    terminalreporter.write_line(
+        f"[migration pairs] {len(pairs)} pairs, {examples} examples in {seconds:.1f} s; "
+        "largest |diff| per check: " + ", ".join(
+            f"{check} {max(e['max_diff'] for (p, c), e in stats.items() if c == check):.3g}"
+            for check in sorted({c for _, c in stats})))
+    if terminalreporter.config.getoption("verbose") > 0:
+        for (pair, check), entry in sorted(stats.items()):
+            terminalreporter.write_line(
+                f"    {pair} / {check}: {entry['examples']} examples, max |diff| "
+                f"{entry['max_diff']:.3g}, {entry['seconds']:.1f} s")

@@ -1,0 +1,80 @@
+"""modern: the Keras 3 side of the migration kit.
+
+What a TF1 RNN becomes in Keras 3, and the exact weight maps between the two:
+
+* Cells for what Keras 3 has no built-in for (``modern.cells``; use them inside
+  ``keras.layers.RNN``; written with ``keras.ops``, so any Keras backend runs them;
+  registered for ``.keras`` files under the package name ``"modern"``):
+
+  - :class:`TF1LSTMCell`: TF1's ``LSTMCell`` with peepholes, ``cell_clip``,
+    ``num_proj``/``proj_clip`` and a run-time ``forget_bias``, in TF1's weight layout.
+  - :class:`TF1LayerNormLSTMCell`: contrib's ``LayerNormBasicLSTMCell`` (layer-norm
+    epsilon 1e-12, not Keras' 1e-3; recurrent dropout not implemented).
+
+  Both keep TF1's state order ``[c, h]`` (``keras.layers.LSTM`` uses ``[h, c]``).
+
+* Weight maps (``modern.weights``, numpy only): :func:`tf1_to_keras` /
+  :func:`keras_to_tf1` for BasicRNNCell <-> ``SimpleRNN``, BasicLSTMCell and plain
+  LSTMCell <-> ``LSTM`` (gate reorder, ``forget_bias`` folded into the bias),
+  GRUCell <-> ``GRU(reset_after=False)`` (``reset_after=True`` has no exact map),
+  LSTMCell with peepholes/clip/projection <-> ``TF1LSTMCell`` and
+  LayerNormBasicLSTMCell <-> ``TF1LayerNormLSTMCell``; helpers for bidirectional
+  layers and ``MultiRNNCell`` stacks, shape tables and :func:`scope_variables`.
+
+``import modern`` is cheap: it imports numpy only. The cells (and Keras) load on
+first use of ``modern.TF1LSTMCell``/``modern.TF1LayerNormLSTMCell`` or on
+``import modern.cells``; import one of them before ``keras.saving.load_model`` on a
+``.keras`` file that uses them (that import is what registers them).
+
+This package never imports ``tools`` nor ``tf_keras``.
+"""
+from modern.weights import (
+    CELL_TYPES,
+    KERAS_TARGETS,
+    TF1_SCOPES,
+    bidirectional_keras_to_tf1,
+    bidirectional_tf1_to_keras,
+    default_target,
+    keras_to_tf1,
+    keras_weight_shapes,
+    scope_variables,
+    stack_keras_to_tf1,
+    stack_tf1_to_keras,
+    tf1_to_keras,
+    tf1_variable_shapes,
+)
+
+__version__ = "0.1.0"
+
+_LAZY_CELLS = ("TF1LSTMCell", "TF1LayerNormLSTMCell")
+
+__all__ = [
+    "TF1LSTMCell",
+    "TF1LayerNormLSTMCell",
+    "CELL_TYPES",
+    "KERAS_TARGETS",
+    "TF1_SCOPES",
+    "default_target",
+    "tf1_variable_shapes",
+    "keras_weight_shapes",
+    "tf1_to_keras",
+    "keras_to_tf1",
+    "bidirectional_tf1_to_keras",
+    "bidirectional_keras_to_tf1",
+    "stack_tf1_to_keras",
+    "stack_keras_to_tf1",
+    "scope_variables",
+]
+
+
+def __getattr__(name):
+    # The cells import Keras (and its backend), which takes seconds: load on first use.
+    if name in _LAZY_CELLS:
+        from modern import cells
+
+        return getattr(cells, name)
+    raise AttributeError(f"module 'modern' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
