@@ -47,7 +47,7 @@ import numbers
 import numpy as np
 import tensorflow as tf
 
-from legacy_compat.rnn_cell_impl import _check_options, _to_snake_case
+from legacy_compat._tf1_layer import TF1Layer, check_options, outermost_graph, static_dim
 
 _v1 = tf.compat.v1
 
@@ -63,25 +63,12 @@ _ACTIVITY_REGULARIZER_MESSAGE = (
 )
 
 
-def _outermost_graph():
-    graph = _v1.get_default_graph()
-    # Inside tf.cond/while_loop branches (control flow v2) the default graph is a
-    # FuncGraph nested in the user's graph; the layer belongs to the outermost one.
-    while getattr(graph, "outer_graph", None) is not None:
-        graph = graph.outer_graph
-    return graph
-
-
 def _check_callable(owner, argument, value):
     if value is not None and not callable(value):
         raise TypeError(
             f"{owner}: {argument} must be a callable or None (TF1's tf.layers took "
             f"callables only). Received: {value!r}."
         )
-
-
-def _static_dim(dim):
-    return dim.value if hasattr(dim, "value") else dim
 
 
 def _smart_cond(pred, true_fn, false_fn):
@@ -109,8 +96,8 @@ def _smart_cond(pred, true_fn, false_fn):
     return true_fn() if value else false_fn()
 
 
-class Layer:
-    """TF1's ``tf.layers.Layer`` scoping and weight bookkeeping, without Keras.
+class Layer(TF1Layer):
+    """TF1's ``tf.layers.Layer``: :class:`TF1Layer` scoping plus ``__call__``.
 
     Subclasses implement ``build(input_shape)`` (create variables with
     :meth:`add_variable`) and ``call(inputs, ...)``. Accepted keyword arguments
@@ -121,124 +108,26 @@ class Layer:
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         scope = kwargs.pop("_scope", None)
-        self._reuse = kwargs.pop("_reuse", None)
-        _check_options(type(self).__name__, type(self).__init__, kwargs)
-        self.trainable = trainable
-        self._name = name
-        self._base_name = name or _to_snake_case(type(self).__name__)
-        self._dtype = tf.as_dtype(dtype) if dtype is not None else None
-        self._graph = None
-        self._scope = None
-        self._current_scope = None
-        self.built = False
-        self._trainable_weights = []
-        self._non_trainable_weights = []
-        self._losses = []
-        if scope:
-            self._graph = _outermost_graph()
-            with _v1.variable_scope(scope) as captured:
-                self._scope = captured
-
-    # -- properties ------------------------------------------------------------------
-    @property
-    def name(self):
-        """The ``name`` given, else the last component of the scope once called."""
-        if self._name:
-            return self._name
-        if self._scope is not None:
-            return self._scope.name.rpartition("/")[2]
-        return self._base_name
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    @property
-    def graph(self):
-        return self._graph
-
-    @property
-    def scope_name(self):
-        if self._scope is None:
-            raise ValueError(
-                f"No name available for the scope of layer {self.name!r}: it is determined "
-                "the first time the layer is called."
-            )
-        return self._scope.name
-
-    @property
-    def trainable_weights(self):
-        return list(self._trainable_weights) if self.trainable else []
-
-    @property
-    def non_trainable_weights(self):
-        if self.trainable:
-            return list(self._non_trainable_weights)
-        return list(self._trainable_weights) + list(self._non_trainable_weights)
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
-
-    @property
-    def losses(self):
-        """Regularization losses created by this layer."""
-        return list(self._losses)
-
-    @property
-    def updates(self):
-        return []
-
-    # -- scoping ---------------------------------------------------------------------
-    def _ensure_graph(self):
-        if tf.executing_eagerly():
-            raise RuntimeError(
-                f"{type(self).__name__}: TF1's tf.layers need graph mode. Use "
-                "`import legacy_compat.v1 as tf` or build inside `with tf.Graph().as_default():`."
-            )
-        graph = _outermost_graph()
-        if self._graph is None:
-            self._graph = graph
-        elif self._graph is not graph:
-            raise ValueError(
-                f"Input graph and Layer graph are not the same: layer {self.name!r} was "
-                "first used in another tf.Graph. Create a new layer for each graph."
-            )
-
-    def _set_scope(self, scope=None):
-        if self._scope is None:
-            if self._reuse:
-                with _v1.variable_scope(
-                    scope if scope is not None else self._base_name
-                ) as captured:
-                    self._scope = captured
-            else:
-                with _v1.variable_scope(scope, default_name=self._base_name) as captured:
-                    self._scope = captured
+        reuse = kwargs.pop("_reuse", None)
+        check_options(type(self).__name__, type(self).__init__, kwargs)
+        super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=reuse,
+                         _scope=scope)
 
     def __call__(self, inputs, *args, **kwargs):
         """Run the layer on ``inputs`` (building it on the first call)."""
         scope = kwargs.pop("scope", None)
         self._ensure_graph()
-        self._set_scope(scope)
-        reuse = True if self.built else self._reuse
-        with _v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False) as vs:
-            self._current_scope = vs
-            with _v1.name_scope(vs.original_name_scope):
-                if not tf.is_tensor(inputs):
-                    inputs = tf.convert_to_tensor(inputs, name="input")
-                if not self.built:
-                    if self._dtype is None:
-                        self._dtype = inputs.dtype.base_dtype
-                    self._check_input_rank(inputs)
-                    self.build(inputs.shape)
-                    self.built = True
-                self._check_inputs(inputs)
-                return self.call(inputs, *args, **kwargs)
+        with self._layer_scope(scope):
+            if not tf.is_tensor(inputs):
+                inputs = tf.convert_to_tensor(inputs, name="input")
+            if not self.built:
+                if self._dtype is None:
+                    self._dtype = inputs.dtype.base_dtype
+                self._check_input_rank(inputs)
+                self.build(inputs.shape)
+                self.built = True
+            self._check_inputs(inputs)
+            return self.call(inputs, *args, **kwargs)
 
     apply = __call__
 
@@ -261,49 +150,6 @@ class Layer:
 
     def call(self, inputs, **kwargs):
         raise NotImplementedError("Abstract method")
-
-    def add_variable(self, name, shape, dtype=None, initializer=None, regularizer=None,
-                     trainable=True, constraint=None, partitioner=None):
-        """``tf.compat.v1.get_variable`` in the layer's scope, tracked, regularized once."""
-        if dtype is None:
-            dtype = self._dtype or tf.float32
-        existing = {id(v) for v in _v1.global_variables()}
-        self._set_scope(None)
-        reuse = True if self.built else self._reuse
-        with _v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False) as vs:
-            self._current_scope = vs
-            with _v1.name_scope(vs.original_name_scope):
-                variable = _v1.get_variable(
-                    name,
-                    shape=shape,
-                    dtype=tf.as_dtype(dtype),
-                    initializer=initializer,
-                    trainable=trainable and self.trainable,
-                    constraint=constraint,
-                    partitioner=partitioner,
-                )
-                # a PartitionedVariable (scope partitioner) is handled part by part
-                parts = [variable] if isinstance(variable, tf.Variable) else list(variable)
-                if regularizer and not any(id(part) in existing for part in parts):
-                    # As tf.get_variable: regularize only a newly created variable.
-                    for part in parts:
-                        with _v1.name_scope(name + "/Regularizer"):
-                            loss = regularizer(part)
-                        if loss is not None:
-                            self._losses.append(loss)
-                            collection = _v1.get_collection_ref(
-                                _v1.GraphKeys.REGULARIZATION_LOSSES
-                            )
-                            if all(loss is not known for known in collection):
-                                collection.append(loss)
-        trainable_ids = {id(v) for v in _v1.trainable_variables()}
-        is_trainable = trainable and all(id(part) in trainable_ids for part in parts)
-        target = self._trainable_weights if is_trainable else self._non_trainable_weights
-        if all(variable is not v for v in target):
-            target.append(variable)
-        return variable
-
-    add_weight = add_variable
 
 
 class Dense(Layer):
@@ -360,7 +206,7 @@ class Dense(Layer):
                 f"Dense (scope {self._scope.name!r}) can only be built with a floating-point "
                 f"dtype. Received inputs of dtype {self._dtype.name}."
             )
-        last_dim = _static_dim(input_shape[-1]) if input_shape.rank is not None else None
+        last_dim = static_dim(input_shape[-1]) if input_shape.rank is not None else None
         if last_dim is None:
             raise ValueError(
                 "The last dimension of the inputs to `Dense` should be defined. Found "
@@ -390,7 +236,7 @@ class Dense(Layer):
     def _check_inputs(self, inputs):
         self._check_input_rank(inputs)
         shape = inputs.shape
-        depth = _static_dim(shape[-1]) if shape.rank is not None else None
+        depth = static_dim(shape[-1]) if shape.rank is not None else None
         if depth is not None and depth != self._input_depth:
             raise ValueError(
                 f"Input 0 of layer {self.name!r} (scope {self._scope.name!r}) is incompatible "
@@ -523,8 +369,8 @@ class Flatten(Layer):
         if rank is not None and shape[1:].is_fully_defined():
             last_dim = int(np.prod(shape[1:].as_list(), dtype=np.int64))
             flattened_shape = tf.constant([-1, last_dim])
-        elif rank is not None and _static_dim(shape[0]) is not None:
-            flattened_shape = tf.constant([int(_static_dim(shape[0])), -1])
+        elif rank is not None and static_dim(shape[0]) is not None:
+            flattened_shape = tf.constant([int(static_dim(shape[0])), -1])
         else:
             flattened_shape = [tf.shape(inputs)[0], -1]
         return tf.reshape(inputs, flattened_shape)

@@ -23,11 +23,11 @@ original TF1 code):
 """
 import collections
 import hashlib
-import inspect
 import numbers
-import re
 
 import tensorflow as tf
+
+from legacy_compat._tf1_layer import TF1Layer, check_options, static_dim
 
 _v1 = tf.compat.v1
 
@@ -53,15 +53,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-def _to_snake_case(name):
-    """TF1's layer-name rule: ``BasicLSTMCell`` -> ``basic_lstm_cell``."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    if insecure[0] != "_":
-        return insecure
-    return "private" + insecure
-
-
 _ACTIVATIONS = {
     "tanh": tf.tanh,
     "sigmoid": tf.sigmoid,
@@ -89,7 +80,7 @@ def _get_activation(activation, owner):
     )
 
 
-def _check_supported_dtype(dtype, owner):
+def check_supported_dtype(dtype, owner):
     if dtype is None:
         return
     dtype = tf.as_dtype(dtype)
@@ -102,11 +93,7 @@ def _check_supported_dtype(dtype, owner):
 
 def _check_rnn_cell_input_dtypes(values, owner):
     for t in tf.nest.flatten(values):
-        _check_supported_dtype(t.dtype, owner)
-
-
-def _static_dim(dim):
-    return dim.value if hasattr(dim, "value") else dim
+        check_supported_dtype(t.dtype, owner)
 
 
 def _concat(prefix, suffix, static=False):
@@ -151,20 +138,6 @@ def _zero_state_tensors(state_size, batch_size, dtype):
     return tf.nest.map_structure(get_state_shape, state_size)
 
 
-def _check_options(owner, init, kwargs):
-    """Reject unknown constructor options with a TypeError naming them (as TF1 did)."""
-    if not kwargs:
-        return
-    accepted = [
-        p for p in inspect.signature(init).parameters if p not in ("self", "kwargs")
-    ]
-    unknown = ", ".join(repr(k) for k in kwargs)
-    raise TypeError(
-        f"{owner}() got unexpected keyword argument(s) {unknown}. "
-        f"Accepted options: {', '.join(accepted)}."
-    )
-
-
 _LSTMStateTupleBase = collections.namedtuple("LSTMStateTuple", ("c", "h"))
 
 
@@ -184,41 +157,21 @@ class LSTMStateTuple(_LSTMStateTupleBase):
 # --------------------------------------------------------------------------
 # base classes
 # --------------------------------------------------------------------------
-class RNNCell:
+class RNNCell(TF1Layer):
     """Abstract TF1 RNN cell: ``(output, new_state) = cell(inputs, state)``.
 
     Subclasses implement ``state_size``, ``output_size``, ``build(inputs_shape)``
     (create variables with :meth:`add_variable`) and ``call(inputs, state)``.
-    Variable scoping follows TF1's ``tf.layers.Layer``: see the module docstring.
+    Variable scoping is TF1's ``tf.layers.Layer`` (:class:`TF1Layer`); like TF1's
+    ``RNNCell.__call__``, the first call also captures the variable scope it was
+    called in, and later calls re-enter it.
     """
 
     def __init__(self, trainable=True, name=None, dtype=None, _reuse=None):
-        self.trainable = trainable
-        self._reuse = _reuse
-        self._name = name
-        self._base_name = name or _to_snake_case(type(self).__name__)
-        self._dtype = tf.as_dtype(dtype) if dtype is not None else None
-        _check_supported_dtype(self._dtype, type(self).__name__)
-        self._reset_graph_state(None)
-
-    # -- state kept per graph: TF1 layers were bound to the graph of their first call
-    def _reset_graph_state(self, graph):
-        self._graph = graph
+        super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=_reuse)
+        check_supported_dtype(self._dtype, type(self).__name__)
         self._rnncell_scope = None
-        self._scope = None
-        self.built = False
         self._built_input_depth = None
-        self._trainable_weights = []
-        self._non_trainable_weights = []
-
-    def _ensure_graph(self):
-        graph = _v1.get_default_graph()
-        # Inside tf.cond/while_loop branches (control flow v2) the default graph is a
-        # FuncGraph nested in the user's graph; the cell belongs to the outermost one.
-        while getattr(graph, "outer_graph", None) is not None:
-            graph = graph.outer_graph
-        if self._graph is not graph:
-            self._reset_graph_state(graph)
 
     # -- protocol ------------------------------------------------------------------
     @property
@@ -228,23 +181,6 @@ class RNNCell:
     @property
     def output_size(self):
         raise NotImplementedError("Abstract method")
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    @property
-    def name(self):
-        return self._name or self._base_name
-
-    @property
-    def scope_name(self):
-        if self._scope is None:
-            raise ValueError(
-                f"No name available for the scope of cell {self.name!r}: it is determined "
-                "the first time the cell is called."
-            )
-        return self._scope.name
 
     def zero_state(self, batch_size, dtype):
         """Zero-filled state tensor(s) of shape ``[batch_size, s]`` for each state size."""
@@ -259,7 +195,7 @@ class RNNCell:
                     f"dtype from input tensor is different from the input param. Input "
                     f"tensor dtype: {inputs.dtype}, dtype: {dtype}"
                 )
-            batch_size = _static_dim(inputs.shape[0]) or tf.shape(inputs)[0]
+            batch_size = static_dim(inputs.shape[0]) or tf.shape(inputs)[0]
             dtype = inputs.dtype
         if batch_size is None or dtype is None:
             raise ValueError(
@@ -279,31 +215,17 @@ class RNNCell:
         with self._rnncell_scope:
             return self._layer_call(inputs, state)
 
-    def _set_scope(self, scope=None):
-        if self._scope is None:
-            if self._reuse:
-                with _v1.variable_scope(
-                    scope if scope is not None else self._base_name
-                ) as captured:
-                    self._scope = captured
-            else:
-                with _v1.variable_scope(scope, default_name=self._base_name) as captured:
-                    self._scope = captured
-
     def _layer_call(self, inputs, state, scope=None):
-        self._set_scope(scope)
-        reuse = True if self.built else self._reuse
-        with _v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False) as vs:
-            with _v1.name_scope(vs.original_name_scope):
-                if not self.built:
-                    inputs_shape = self._checked_first_inputs(inputs)
-                    if self._dtype is None:
-                        self._dtype = tf.nest.flatten(inputs)[0].dtype.base_dtype
-                    self.build(inputs_shape)
-                    self.built = True
-                else:
-                    self._check_inputs(inputs)
-                return self.call(inputs, state)
+        with self._layer_scope(scope):
+            if not self.built:
+                inputs_shape = self._checked_first_inputs(inputs)
+                if self._dtype is None:
+                    self._dtype = tf.nest.flatten(inputs)[0].dtype.base_dtype
+                self.build(inputs_shape)
+                self.built = True
+            else:
+                self._check_inputs(inputs)
+            return self.call(inputs, state)
 
     # -- input validation (clear errors instead of deep matmul shape errors)
     def _checked_first_inputs(self, inputs):
@@ -317,12 +239,12 @@ class RNNCell:
                 f"{owner} expects inputs of rank 2, shape [batch_size, input_size]; "
                 f"received shape {shape}."
             )
-        if shape.rank is None or _static_dim(shape[-1]) is None:
+        if shape.rank is None or static_dim(shape[-1]) is None:
             raise ValueError(
                 f"{owner} expects inputs of shape [batch_size, input_size] with a known "
                 f"input_size; received shape {shape}."
             )
-        self._built_input_depth = _static_dim(shape[-1])
+        self._built_input_depth = static_dim(shape[-1])
         return shape
 
     def _check_inputs(self, inputs):
@@ -336,7 +258,7 @@ class RNNCell:
                 f"{owner} expects inputs of rank 2, shape [batch_size, "
                 f"{self._built_input_depth}]; received shape {shape}."
             )
-        depth = _static_dim(shape[-1]) if shape.rank is not None else None
+        depth = static_dim(shape[-1]) if shape.rank is not None else None
         if depth is not None and depth != self._built_input_depth:
             raise ValueError(
                 f"{owner} (scope {self._scope.name!r}) was built for inputs of shape "
@@ -348,41 +270,6 @@ class RNNCell:
 
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
-
-    def add_variable(self, name, shape, initializer=None, partitioner=None, dtype=None):
-        """``tf.compat.v1.get_variable`` in the cell's scope; tracks the variable."""
-        variable = _v1.get_variable(
-            name,
-            shape=shape,
-            dtype=dtype or self._dtype or tf.float32,
-            initializer=initializer,
-            partitioner=partitioner,
-            trainable=self.trainable,
-        )
-        target = self._trainable_weights if self.trainable else self._non_trainable_weights
-        if all(variable is not v for v in target):
-            target.append(variable)
-        return variable
-
-    add_weight = add_variable
-
-    # -- weights, as TF1 layers exposed them
-    @property
-    def trainable_weights(self):
-        return list(self._trainable_weights) if self.trainable else []
-
-    @property
-    def non_trainable_weights(self):
-        if self.trainable:
-            return list(self._non_trainable_weights)
-        return list(self._trainable_weights) + list(self._non_trainable_weights)
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    trainable_variables = trainable_weights
-    variables = weights
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable,
@@ -417,7 +304,7 @@ class BasicRNNCell(LayerRNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None,
                  trainable=True, **kwargs):
-        _check_options("BasicRNNCell", BasicRNNCell.__init__, kwargs)
+        check_options("BasicRNNCell", BasicRNNCell.__init__, kwargs)
         super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=reuse)
         self._num_units = num_units
         self._activation = _get_activation(activation, "BasicRNNCell")
@@ -431,7 +318,7 @@ class BasicRNNCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = _static_dim(inputs_shape[-1])
+        input_depth = static_dim(inputs_shape[-1])
         self._kernel = self.add_variable(
             _WEIGHTS_VARIABLE_NAME, shape=[input_depth + self._num_units, self._num_units])
         self._bias = self.add_variable(
@@ -456,7 +343,7 @@ class GRUCell(LayerRNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None,
                  bias_initializer=None, name=None, dtype=None, trainable=True, **kwargs):
-        _check_options("GRUCell", GRUCell.__init__, kwargs)
+        check_options("GRUCell", GRUCell.__init__, kwargs)
         super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=reuse)
         self._num_units = num_units
         self._activation = _get_activation(activation, "GRUCell")
@@ -472,7 +359,7 @@ class GRUCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = _static_dim(inputs_shape[-1])
+        input_depth = static_dim(inputs_shape[-1])
         u = self._num_units
         self._gate_kernel = self.add_variable(
             f"gates/{_WEIGHTS_VARIABLE_NAME}", shape=[input_depth + u, 2 * u],
@@ -515,7 +402,7 @@ class BasicLSTMCell(LayerRNNCell):
 
     def __init__(self, num_units, forget_bias=1.0, state_is_tuple=True, activation=None,
                  reuse=None, name=None, dtype=None, trainable=True, **kwargs):
-        _check_options("BasicLSTMCell", BasicLSTMCell.__init__, kwargs)
+        check_options("BasicLSTMCell", BasicLSTMCell.__init__, kwargs)
         super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=reuse)
         self._num_units = num_units
         self._forget_bias = forget_bias
@@ -533,7 +420,7 @@ class BasicLSTMCell(LayerRNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = _static_dim(inputs_shape[-1])
+        input_depth = static_dim(inputs_shape[-1])
         self._kernel = self.add_variable(
             _WEIGHTS_VARIABLE_NAME,
             shape=[input_depth + self._num_units, 4 * self._num_units])
@@ -576,7 +463,7 @@ class LSTMCell(LayerRNNCell):
                  num_proj=None, proj_clip=None, num_unit_shards=None, num_proj_shards=None,
                  forget_bias=1.0, state_is_tuple=True, activation=None, reuse=None,
                  name=None, dtype=None, trainable=True, **kwargs):
-        _check_options("LSTMCell", LSTMCell.__init__, kwargs)
+        check_options("LSTMCell", LSTMCell.__init__, kwargs)
         super().__init__(trainable=trainable, name=name, dtype=dtype, _reuse=reuse)
         self._num_units = num_units
         self._use_peepholes = use_peepholes
@@ -607,7 +494,7 @@ class LSTMCell(LayerRNNCell):
         return self._output_size
 
     def build(self, inputs_shape):
-        input_depth = _static_dim(inputs_shape[-1])
+        input_depth = static_dim(inputs_shape[-1])
         h_depth = self._num_units if self._num_proj is None else self._num_proj
         maybe_partitioner = (_v1.fixed_size_partitioner(self._num_unit_shards)
                              if self._num_unit_shards is not None else None)
@@ -678,7 +565,7 @@ class LayerNormBasicLSTMCell(RNNCell):
     def __init__(self, num_units, forget_bias=1.0, input_size=None, activation=tf.tanh,
                  layer_norm=True, norm_gain=1.0, norm_shift=0.0, dropout_keep_prob=1.0,
                  dropout_prob_seed=None, reuse=None, **kwargs):
-        _check_options("LayerNormBasicLSTMCell", LayerNormBasicLSTMCell.__init__, kwargs)
+        check_options("LayerNormBasicLSTMCell", LayerNormBasicLSTMCell.__init__, kwargs)
         super().__init__(_reuse=reuse)
         del input_size  # deprecated and unused in TF1 too
         self._num_units = num_units
@@ -699,7 +586,7 @@ class LayerNormBasicLSTMCell(RNNCell):
         return self._num_units
 
     def build(self, inputs_shape):
-        input_depth = _static_dim(inputs_shape[-1])
+        input_depth = static_dim(inputs_shape[-1])
         out_size = 4 * self._num_units
         self._kernel = self.add_variable(
             _WEIGHTS_VARIABLE_NAME, shape=[input_depth + self._num_units, out_size])
@@ -709,13 +596,12 @@ class LayerNormBasicLSTMCell(RNNCell):
         self._norm_params = {}
         if self._layer_norm:
             for part in ("input", "transform", "forget", "output", "state"):
-                with _v1.variable_scope(part):
-                    gamma = self.add_variable(
-                        "gamma", shape=[self._num_units],
-                        initializer=_v1.constant_initializer(self._norm_gain))
-                    beta = self.add_variable(
-                        "beta", shape=[self._num_units],
-                        initializer=_v1.constant_initializer(self._norm_shift))
+                gamma = self.add_variable(
+                    f"{part}/gamma", shape=[self._num_units],
+                    initializer=_v1.constant_initializer(self._norm_gain))
+                beta = self.add_variable(
+                    f"{part}/beta", shape=[self._num_units],
+                    initializer=_v1.constant_initializer(self._norm_shift))
                 self._norm_params[part] = (gamma, beta)
 
     def _norm(self, inp, part):
@@ -756,7 +642,7 @@ class MultiRNNCell(RNNCell):
     """
 
     def __init__(self, cells, state_is_tuple=True, **kwargs):
-        _check_options("MultiRNNCell", MultiRNNCell.__init__, kwargs)
+        check_options("MultiRNNCell", MultiRNNCell.__init__, kwargs)
         super().__init__()
         if not cells:
             raise ValueError("Must specify at least one cell for MultiRNNCell.")
@@ -829,7 +715,6 @@ class MultiRNNCell(RNNCell):
             weights += cell.non_trainable_weights
         return weights
 
-    trainable_variables = trainable_weights
 
 
 # --------------------------------------------------------------------------
@@ -923,7 +808,6 @@ class _RNNCellWrapper(RNNCell):
     def non_trainable_weights(self):
         return list(getattr(self.cell, "non_trainable_weights", []))
 
-    trainable_variables = trainable_weights
 
 
 class DropoutWrapper(_RNNCellWrapper):
@@ -940,7 +824,7 @@ class DropoutWrapper(_RNNCellWrapper):
     def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
                  variational_recurrent=False, input_size=None, dtype=None, seed=None,
                  dropout_state_filter_visitor=None, **kwargs):
-        _check_options("DropoutWrapper", DropoutWrapper.__init__, kwargs)
+        check_options("DropoutWrapper", DropoutWrapper.__init__, kwargs)
         super().__init__(cell, dtype=dtype)
         if dropout_state_filter_visitor is not None and not callable(
                 dropout_state_filter_visitor):
@@ -1055,7 +939,7 @@ class ResidualWrapper(_RNNCellWrapper):
     """Adds the cell's inputs to its outputs (``residual_fn`` overrides the sum)."""
 
     def __init__(self, cell, residual_fn=None, **kwargs):
-        _check_options("ResidualWrapper", ResidualWrapper.__init__, kwargs)
+        check_options("ResidualWrapper", ResidualWrapper.__init__, kwargs)
         super().__init__(cell)
         self._residual_fn = residual_fn
 
@@ -1076,7 +960,7 @@ class DeviceWrapper(_RNNCellWrapper):
     """Runs the cell (and its zero state) on ``device``."""
 
     def __init__(self, cell, device, **kwargs):
-        _check_options("DeviceWrapper", DeviceWrapper.__init__, kwargs)
+        check_options("DeviceWrapper", DeviceWrapper.__init__, kwargs)
         super().__init__(cell)
         self._device = device
 
