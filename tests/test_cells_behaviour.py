@@ -361,3 +361,19 @@ def test_transpose_reshape_split_equals_unstack(batch, steps, size, seed):
     assert len(a) == len(b) == steps
     for left, right in zip(a, b):
         np.testing.assert_array_equal(left, right)  # bitwise: pure data movement
+
+
+def test_a_cell_belongs_to_the_graph_of_its_first_call():
+    """TF1 layers raised 'Input graph and Layer graph are not the same'; so do the cells."""
+    cell = compat.BasicLSTMCell(3)
+    with tf.Graph().as_default():
+        v1.nn.dynamic_rnn(cell, _x(), dtype=tf.float32)
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="another tf.Graph"):
+            v1.nn.dynamic_rnn(cell, _x(), dtype=tf.float32)
+
+
+def test_cells_need_graph_mode():
+    cell = compat.GRUCell(2)
+    with pytest.raises(RuntimeError, match="graph mode"):
+        cell(tf.zeros([1, 3]), tf.zeros([1, 2]))
