@@ -78,3 +78,9 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
+
+# TF1 checkpoints <-> Keras 3 models (modern.checkpoint; numpy-only import, TF on first use).
+from modern.checkpoint import from_tf1_checkpoint, to_tf1_checkpoint  # noqa: E402
+
+__all__ += ["from_tf1_checkpoint", "to_tf1_checkpoint"]

@@ -89,7 +89,6 @@ This module imports numpy only; TensorFlow and Keras load on first use.
 """
 import dataclasses
 import fnmatch
-import numbers
 import os
 import re
 from typing import Callable, Dict, Optional, Tuple
@@ -174,7 +173,7 @@ _METADATA_KEYS = ("_CHECKPOINTABLE_OBJECT_GRAPH",)
 NAMINGS = {
     "1.2": {"scopes": ("rnn", "bidirectional_rnn"), "generations": ()},
     "1.0": {"scopes": ("rnn", "bidirectional_rnn"), "generations": ("1.0",)},
-    "0.x": {"scopes": ("RNN", "BiRNN"), "generations": ("1.0", "0.x")},
+    "0.x": {"scopes": ("RNN", "BiRNN"), "generations": ("0.x", "1.0")},
 }
 _NAMING_ALIASES = {"1.2+": "1.2", "1.1": "1.0", "1.0-1.1": "1.0", "0": "0.x"}
 
@@ -195,15 +194,14 @@ def _compile(template):
 
 
 _FORWARD = [(gen, _compile(old), new) for gen, old, new in NAME_RENAMES]
-_BACKWARD = [(gen, _compile(new), old) for gen, old, new in reversed(NAME_RENAMES)]
+_BACKWARD = {gen: [(gen, _compile(new), old) for g, old, new in reversed(NAME_RENAMES) if g == gen]
+             for gen in {row[0] for row in NAME_RENAMES}}
 _SHARDS = [_compile(t) for t in SHARDED_VARIABLES]
 
 
-def _apply(rules, name, generations=None):
+def _apply(rules, name):
     fired = []
     for gen, pattern, replacement in rules:
-        if generations is not None and gen not in generations:
-            continue
         new = pattern.sub(lambda m: replacement.format(**m.groupdict()), name)
         if new != name:
             fired.append(gen)
@@ -222,7 +220,9 @@ def tf1_name(name: str, naming: str = "1.2") -> str:
     The runner scope is left as it is (:func:`to_tf1_checkpoint` picks it per naming).
     """
     naming = _check_naming(naming)
-    return _apply(_BACKWARD, name, NAMINGS[naming]["generations"])[0]
+    for generation in NAMINGS[naming]["generations"]:  # the oldest spelling first
+        name = _apply(_BACKWARD[generation], name)[0]
+    return name
 
 
 def _check_naming(naming):
@@ -299,7 +299,9 @@ class _Entry:
     @property
     def label(self):
         shown = " + ".join(repr(n) for n in self.names)
-        return shown if self.names == (self.normalized,) else f"{shown} (read as {self.normalized!r})"
+        if self.names == (self.normalized,):
+            return shown
+        return f"{shown} (read as {self.normalized!r})"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -398,7 +400,8 @@ def _runner_scope_of(name):
     for k in range(len(segments) - 1):
         if segments[k] in _CELL_SCOPE_TYPES:
             head = segments[:k]
-            if len(head) >= 2 and head[-2] == "multi_rnn_cell" and _LAYER_SEGMENT.fullmatch(head[-1]):
+            if (len(head) >= 2 and head[-2] == "multi_rnn_cell"
+                    and _LAYER_SEGMENT.fullmatch(head[-1])):
                 head = head[:-2]
             if head and head[-1] in ("fw", "bw"):
                 head = head[:-1]
@@ -443,14 +446,19 @@ def _find_scope(entries, requested):
 
 
 def _unknown(entry, why):
-    return f"unknown variable inside the RNN scope: {entry.label} of shape {list(entry.shape)} ({why})"
+    return (f"unknown variable inside the RNN scope: {entry.label} of shape "
+            f"{list(entry.shape)} ({why})")
 
 
 def _parse_rnn(entries, scope):
     """{(direction, layer): {"scope", "path", "variables": {suffix: entry}}}, bidirectional."""
-    cells, problems = {}, []
+    by_key, problems = {}, []
     directions, stacked_flags = set(), set()
     for name, entry in sorted(entries.items()):
+        if any(_is_slot(n) for n in entry.names):
+            problems.append(_unknown(entry, "an optimizer slot; ignore_optimizer_slots=True "
+                                            "skips it"))
+            continue
         rest = (name[len(scope) + 1:] if scope else name).split("/")
         direction = None
         if rest[0] in ("fw", "bw"):
@@ -468,15 +476,20 @@ def _parse_rnn(entries, scope):
             continue
         directions.add(direction)
         stacked_flags.add(layer is not None)
-        key = (direction, layer or 0)
         cell_scope, suffix = rest[0], "/".join(rest[1:])
-        cell = cells.setdefault(key, {"scope": cell_scope, "variables": {},
-                                      "path": name[:-len(suffix) - 1]})
-        if cell_scope != cell["scope"]:
-            problems.append(_unknown(entry, f"a second cell scope {cell_scope!r} next to "
-                                            f"{cell['scope']!r} in the same layer"))
-            continue
+        scopes = by_key.setdefault((direction, layer or 0), {})
+        cell = scopes.setdefault(cell_scope, {"scope": cell_scope, "variables": {},
+                                              "path": name[:-len(suffix) - 1]})
         cell["variables"][suffix] = entry
+    cells = {}
+    for key, scopes in by_key.items():
+        # one cell per layer: the scope holding most variables is the cell, the rest strays
+        ranked = sorted(scopes.values(), key=lambda c: -len(c["variables"]))
+        cells[key] = ranked[0]
+        for stray in ranked[1:]:
+            problems.extend(_unknown(e, f"a second cell scope {stray['scope']!r} next to "
+                                        f"{ranked[0]['path']!r}")
+                            for e in stray["variables"].values())
     if problems:
         raise ValueError("The RNN's variables do not parse:\n  " + "\n  ".join(problems))
     if len(stacked_flags) > 1:
@@ -504,10 +517,31 @@ def _guess_cell_type(variables, where):
     )
 
 
+def _possible_names(cell_type):
+    """Every variable name (relative to the cell scope) a cell type can have."""
+    variants = [{}]
+    if cell_type == "LSTMCell":
+        variants = [{"use_peepholes": True, "num_proj": 1}]
+    if cell_type == "LayerNormBasicLSTMCell":
+        variants = [{"layer_norm": True}, {"layer_norm": False}]
+    names = []
+    for options in variants:
+        for name in _weights.tf1_variable_shapes(cell_type, input_size=1, units=1, **options):
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def _infer_cell(where, cell_scope, variables, layer, num_layers, input_size, options):
     """One cell's CellSpec and input size, and its variables keyed by suffix."""
     override, _ = _per_layer(options, "cell_type", layer, num_layers)
     cell_type = override or _CELL_SCOPE_TYPES.get(cell_scope) or _guess_cell_type(variables, where)
+    possible = _possible_names(cell_type)
+    strays = [_unknown(e, f"{cell_type} has only {possible}")
+              for n, e in sorted(variables.items()) if n not in possible]
+    if strays:
+        raise ValueError(f"{where} is read as a {cell_type}"
+                         + (" (cell_type=)" if override else "") + ":\n  " + "\n  ".join(strays))
     anchor = "candidate/kernel" if cell_type == "GRUCell" else "kernel"
     if anchor not in variables:
         raise ValueError(f"{where} ({cell_type}) has no {anchor!r} variable, so its size is "
@@ -608,11 +642,11 @@ def read_tf1_checkpoint(path, **options) -> TF1Checkpoint:
     readout_names = tuple(options["readout"] or ())
     missing = [n for n in readout_names if n not in kept]
     if missing:
+        candidates = sorted(n for n in kept if _runner_scope_of(normalize_name(n)) is None)
         raise ValueError(f"readout names {missing} are not in the checkpoint {prefix!r}"
                          + (" (they match ignore= or an optimizer-slot pattern)"
                             if any(n in ignored for n in missing) else "")
-                         + f". Variables outside the cells: "
-                         f"{sorted(n for n in kept if _runner_scope_of(normalize_name(n)) is None)}")
+                         + f". Variables outside the cells: {candidates}")
     raw = _read_entries(reader, [n for n in kept if n not in readout_names])
     raw = _merge_shards(raw)
 
@@ -627,14 +661,18 @@ def read_tf1_checkpoint(path, **options) -> TF1Checkpoint:
         entries[normalized] = entry
 
     scope = _find_scope(entries, options["scope"])
-    top_segments = {_runner_tops(n) for n in entries if _runner_scope_of(n) == ""} if not scope \
-        else set()
+    # cells at the top level (no runner scope: a hand-unrolled loop) own their first segment
+    top_segments = set() if scope else {n.split("/", 1)[0] for n in entries
+                                        if _runner_scope_of(n) == ""}
     inside = {n: e for n, e in entries.items() if _in_scope(n, scope, top_segments)}
     outside = sorted(e.label + f" {list(e.shape)}" for n, e in entries.items() if n not in inside)
+    slots_inside = sorted(e.label for n, e in inside.items() if any(_is_slot(m) for m in e.names))
     if outside:
         raise ValueError(
             f"The checkpoint {prefix!r} has variables outside the RNN scope "
-            f"{(scope or '<top level>')!r}: {outside}. Name a readout with readout=(weights_name, "
+            f"{(scope or '<top level>')!r}: {outside}"
+            + (f" (and optimizer slots inside it: {slots_inside})" if slots_inside else "")
+            + ". Name a readout with readout=(weights_name, "
             "biases_name) (shapes [H, C] and [C]), skip variables with ignore=[names or globs]"
             + ("" if options["ignore_optimizer_slots"]
                else ", or let ignore_optimizer_slots=True skip optimizer slots") + "."
@@ -697,17 +735,13 @@ def read_tf1_checkpoint(path, **options) -> TF1Checkpoint:
     rnn_variables, names = {}, {}
     for (direction, layer), found in cells.items():
         cell, variables = cell_specs[layer], found["variables"]
-        prefix = (f"{direction}/" if bidirectional else "") + (
+        head = (f"{direction}/" if bidirectional else "") + (
             f"multi_rnn_cell/cell_{layer}/" if spec.stacked else "") + cell.tf1_scope + "/"
         for suffix, entry in variables.items():
-            rnn_variables[prefix + suffix] = _float32(entry)
-            names[prefix + suffix] = entry.names
+            rnn_variables[head + suffix] = _float32(entry)
+            names[head + suffix] = entry.names
     return TF1Checkpoint(prefix, spec, scope, tuple(sorted(generations)) or ("1.2",),
                          rnn_variables, readout, names, tuple(ignored))
-
-
-def _runner_tops(name):
-    return name.split("/", 1)[0]
 
 
 def _float32(entry):
