@@ -26,6 +26,14 @@ first use of ``modern.TF1LSTMCell``/``modern.TF1LayerNormLSTMCell`` or on
 ``import modern.cells``; import one of them before ``keras.saving.load_model`` on a
 ``.keras`` file that uses them (that import is what registers them).
 
+* Models of whole TF1 pipelines (``modern.models``): :class:`RNNSpec` /
+  :class:`CellSpec` describe a TF1 RNN (cells, stack, direction, sequence_length,
+  readout); :func:`build_keras_model` returns its Keras 3 model, whose outputs are
+  TF1's (stacked outputs, final states in TF1's order, logits);
+  :func:`set_tf1_weights` / :func:`get_tf1_weights` move TF1-named variables in and out.
+* Checkpoints (``modern.checkpoint``): :func:`from_tf1_checkpoint` and
+  :func:`to_tf1_checkpoint`.
+
 This package never imports ``tools`` nor ``tf_keras``.
 """
 from modern.weights import (
@@ -82,5 +90,14 @@ def __dir__():
 
 # TF1 checkpoints <-> Keras 3 models (modern.checkpoint; numpy-only import, TF on first use).
 from modern.checkpoint import from_tf1_checkpoint, to_tf1_checkpoint  # noqa: E402
+# Keras models of TF1 pipelines (numpy-only import; Keras loads when a model is built).
+from modern.models import (  # noqa: E402
+    CellSpec,
+    RNNSpec,
+    build_keras_model,
+    get_tf1_weights,
+    set_tf1_weights,
+)
 
-__all__ += ["from_tf1_checkpoint", "to_tf1_checkpoint"]
+__all__ += ["from_tf1_checkpoint", "to_tf1_checkpoint", "CellSpec", "RNNSpec",
+            "build_keras_model", "set_tf1_weights", "get_tf1_weights"]
