@@ -18,10 +18,9 @@ import dataclasses
 import os
 from typing import Callable, Optional, Tuple
 
-from hypothesis import strategies as st
-
 from modern.models import CellSpec, RNNSpec
 from tools import limitations as lim
+from tools import strategies
 from tools.pipelines import BIDIRECTIONAL_RUNNERS, UNIDIRECTIONAL_RUNNERS
 
 
@@ -52,7 +51,8 @@ class MigrationPair:
     keras_api: str  # the Keras 3 equivalent
     keras_settings: Tuple[str, ...]  # settings that must be set (or changed) in Keras
     weight_map: str  # how the weights move (the functions of modern.weights)
-    configs: Optional[Callable[[], st.SearchStrategy]]  # -> (RNNSpec, runner); None: no builder
+    # () -> a hypothesis strategy of (RNNSpec, runner); None: no builders for this pair
+    configs: Optional[Callable]
     limitations: Tuple[lim.Limitation, ...] = ()
     exact: bool = False  # True: equivalent in every check, no limitation
     tolerance: Tolerance = Tolerance()
@@ -64,62 +64,24 @@ class MigrationPair:
 
 
 # ------------------------------------------------------------------------------------
-# configuration strategies
+# configuration strategies (the public ones of tools.strategies, with small sizes)
 # ------------------------------------------------------------------------------------
-_FORGET_BIAS = st.sampled_from([1.0, 0.0, 0.5, -0.3])
-_UNITS = st.integers(1, 5)
+_MAX_UNITS = 5
+_ALL_RUNNERS = UNIDIRECTIONAL_RUNNERS + BIDIRECTIONAL_RUNNERS
 
 
-def _cell(cell_type, **fixed):
-    """A strategy of CellSpec of one type; options not fixed are drawn."""
-
-    @st.composite
-    def draw_cell(draw):
-        options = dict(fixed)
-        if cell_type in ("BasicLSTMCell", "LSTMCell", "LayerNormBasicLSTMCell"):
-            options.setdefault("forget_bias", draw(_FORGET_BIAS))
-        return CellSpec(cell_type, draw(_UNITS), **options)
-
-    return draw_cell()
-
-
-@st.composite
-def _lstm_cell_with_options(draw):
-    num_proj = draw(st.one_of(st.none(), st.integers(1, 4)))
-    return CellSpec(
-        "LSTMCell", draw(_UNITS), forget_bias=draw(_FORGET_BIAS),
-        use_peepholes=draw(st.booleans()),
-        cell_clip=draw(st.one_of(st.none(), st.sampled_from([0.1, 0.5, 2.0]))),
-        num_proj=num_proj,
-        proj_clip=draw(st.sampled_from([None, 0.05, 0.3])) if num_proj else None)
+def _cell(cell_type, lstm_options=False):
+    return strategies.cell_specs(cell_types=(cell_type,), max_units=_MAX_UNITS,
+                                 lstm_options=lstm_options)
 
 
 def _any_cell():
-    return st.one_of(_cell("BasicRNNCell"), _cell("BasicLSTMCell"), _cell("LSTMCell"),
-                     _cell("GRUCell"), _lstm_cell_with_options(),
-                     _cell("LayerNormBasicLSTMCell"))
+    return strategies.cell_specs(max_units=_MAX_UNITS)
 
 
-def _pipelines(cells, *, runners=UNIDIRECTIONAL_RUNNERS, masked=None, readout=None):
-    """``(RNNSpec, runner)`` pairs: ``cells`` a strategy of a tuple of CellSpec."""
-
-    @st.composite
-    def draw_pipeline(draw):
-        runner = draw(st.sampled_from(runners))
-        spec = RNNSpec(
-            cells=draw(cells),
-            input_size=draw(st.integers(1, 4)),
-            bidirectional=runner in BIDIRECTIONAL_RUNNERS,
-            masked=draw(st.booleans()) if masked is None else masked,
-            num_classes=(draw(st.sampled_from([None, 3])) if readout is None
-                         else (3 if readout else None)))
-        return spec, runner
-
-    return draw_pipeline()
-
-
-def _single(cell_strategy, **kwargs):
-    return lambda: _pipelines(cell_strategy.map(lambda c: (c,)), **kwargs)
+def _pipelines(cells, *, runners=UNIDIRECTIONAL_RUNNERS, **options):
+    """A zero-argument factory of ``(RNNSpec, runner)`` strategies (see MigrationPair)."""
+    return lambda: strategies.pipelines(cells=cells, runners=runners, **options)
 
 
 # ------------------------------------------------------------------------------------
@@ -145,7 +107,7 @@ _pair(
     keras_settings=("activation: TF1's None means tanh (Keras' None means linear)",),
     weight_map="kernel[:D] -> kernel, kernel[D:] -> recurrent_kernel, bias -> bias "
                "(modern.weights.tf1_to_keras('BasicRNNCell', ...))",
-    configs=_single(_cell("BasicRNNCell")),
+    configs=_pipelines(_cell("BasicRNNCell")),
     exact=True,
 )
 _pair(
@@ -159,7 +121,7 @@ _pair(
                     "return_state=True gives [output, h, c]; TF1's state is (c, h)"),
     weight_map="kernel columns i,j,f,o -> i,f,c,o; rows [:D] -> kernel, [D:] -> "
                "recurrent_kernel; bias reordered, + forget_bias on the f block",
-    configs=_single(_cell("BasicLSTMCell")),
+    configs=_pipelines(_cell("BasicLSTMCell")),
     exact=True,
 )
 _pair(
@@ -171,7 +133,7 @@ _pair(
     keras_settings=("as BasicLSTMCell: unit_forget_bias=False, "
                     "recurrent_activation='sigmoid'",),
     weight_map="as BasicLSTMCell",
-    configs=_single(_cell("LSTMCell")),
+    configs=_pipelines(_cell("LSTMCell")),
     exact=True,
 )
 _pair(
@@ -184,7 +146,7 @@ _pair(
                     "state order [c, h] (TF1's), not keras.layers.LSTM's [h, c]"),
     weight_map="identity (TF1 layout kept): kernel, bias, w_f_diag, w_i_diag, w_o_diag, "
                "projection/kernel -> projection_kernel",
-    configs=_single(_lstm_cell_with_options()),
+    configs=_pipelines(_cell("LSTMCell", lstm_options=True)),
     exact=True,
 )
 _pair(
@@ -197,7 +159,7 @@ _pair(
                     "recurrent_activation='sigmoid'"),
     weight_map="gates/kernel r|u and candidate/kernel -> kernel/recurrent_kernel z,r,h; "
                "gates/bias u,r + candidate/bias -> bias [3U]",
-    configs=_single(_cell("GRUCell")),
+    configs=_pipelines(_cell("GRUCell")),
     limitations=(lim.GRU_RESET_AFTER,),
 )
 _pair(
@@ -209,7 +171,7 @@ _pair(
     keras_settings=("layer-norm epsilon 1e-12 (TF1's), not keras.layers.LayerNormalization's "
                     "1e-3",),
     weight_map="identity: kernel, <part>/gamma -> <part>_gamma, <part>/beta -> <part>_beta",
-    configs=_single(_cell("LayerNormBasicLSTMCell")),
+    configs=_pipelines(_cell("LayerNormBasicLSTMCell", lstm_options=True)),
     limitations=(lim.LAYER_NORM_EPSILON, lim.LAYER_NORM_RECURRENT_DROPOUT),
 )
 _pair(
@@ -223,8 +185,7 @@ _pair(
                     "bidirectional stacks: Bidirectional(RNN(StackedRNNCells)) (TF1 runs the "
                     "whole stack per direction), not a stack of Bidirectional layers"),
     weight_map="multi_rnn_cell/cell_<i>/<cell scope>/... -> layer i, each by its cell's map",
-    configs=lambda: _pipelines(st.lists(_any_cell(), min_size=2, max_size=3).map(tuple),
-                               runners=UNIDIRECTIONAL_RUNNERS + BIDIRECTIONAL_RUNNERS),
+    configs=_pipelines(_any_cell(), runners=_ALL_RUNNERS, min_layers=2, max_layers=3),
     limitations=(lim.MULTI_RNN_CELL_SHARED_OBJECT,),
 )
 _pair(
@@ -236,7 +197,7 @@ _pair(
     keras_api="keras.layers.RNN/LSTM/GRU/SimpleRNN(..., return_sequences=True, return_state=True)",
     keras_settings=("return_sequences=True: TF1's output list stacked on axis 1",),
     weight_map="the cell's map; variables under rnn/",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)), runners=("static_rnn",)),
+    configs=_pipelines(_any_cell(), runners=("static_rnn",)),
     exact=True,
 )
 _pair(
@@ -247,7 +208,7 @@ _pair(
     keras_api="keras.layers.RNN/LSTM/GRU/SimpleRNN(..., return_sequences=True, return_state=True)",
     keras_settings=("return_sequences=True",),
     weight_map="the cell's map; variables under rnn/",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)), runners=("dynamic_rnn",)),
+    configs=_pipelines(_any_cell(), runners=("dynamic_rnn",)),
     exact=True,
 )
 _pair(
@@ -259,8 +220,7 @@ _pair(
     keras_api="keras.layers.Bidirectional(layer(return_sequences=True))",
     keras_settings=("return_sequences=True, then take [:, -1, :] for TF1's outputs[-1]",),
     weight_map="bidirectional_rnn/fw/... -> forward layer, .../bw/... -> backward layer",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)),
-                               runners=("static_bidirectional_rnn",)),
+    configs=_pipelines(_any_cell(), runners=("static_bidirectional_rnn",)),
     limitations=(lim.BIDIRECTIONAL_LAST_OUTPUT,),
 )
 _pair(
@@ -271,8 +231,7 @@ _pair(
     keras_api="keras.layers.Bidirectional(layer(return_sequences=True))",
     keras_settings=("merge_mode='concat' equals tf.concat([out_fw, out_bw], -1)",),
     weight_map="as static_bidirectional_rnn",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)),
-                               runners=("bidirectional_dynamic_rnn",)),
+    configs=_pipelines(_any_cell(), runners=("bidirectional_dynamic_rnn",)),
     limitations=(lim.BIDIRECTIONAL_LAST_OUTPUT,),
 )
 _pair(
@@ -285,8 +244,7 @@ _pair(
     keras_settings=("zero_output_for_mask=True (default False carries the last output)",
                     "a mask from the lengths, not keras.layers.Masking(0.0)"),
     weight_map="unchanged",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)), masked=True,
-                               runners=UNIDIRECTIONAL_RUNNERS + BIDIRECTIONAL_RUNNERS),
+    configs=_pipelines(_any_cell(), runners=_ALL_RUNNERS, masked=True),
     limitations=(lim.MASK_CARRIES_OUTPUT, lim.MASKING_SKIPS_ZERO_STEP),
 )
 _pair(
@@ -298,8 +256,7 @@ _pair(
     keras_settings=("the tutorials initialised W, b with tf.random_normal (N(0, 1)), "
                     "Dense defaults to glorot_uniform/zeros: load or set the initializer",),
     weight_map="W -> Dense.kernel, b -> Dense.bias",
-    configs=lambda: _pipelines(_any_cell().map(lambda c: (c,)), readout=True,
-                               runners=UNIDIRECTIONAL_RUNNERS + BIDIRECTIONAL_RUNNERS),
+    configs=_pipelines(_any_cell(), runners=_ALL_RUNNERS, num_classes=3),
     exact=True,
 )
 _pair(
