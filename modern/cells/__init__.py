@@ -14,3 +14,7 @@ from modern.cells.layer_norm_lstm_cell import TF1LayerNormLSTMCell
 from modern.cells.tf1_lstm_cell import TF1LSTMCell
 
 __all__ = ["TF1LSTMCell", "TF1LayerNormLSTMCell"]
+
+# The layers that modern.models puts around the cells (readout, sequence_length mask)
+# are registered for .keras files by importing them, so one import loads any model.
+import modern.layers  # noqa: E402,F401
