@@ -86,10 +86,13 @@ class Profile:
 PROFILES = {
     # CI: small cells on a 10,000-image training subset; the whole test set.
     "ci": Profile("ci", units=32, train_size=10_000, test_size=10_000,
-                  steps=(("lstm", 1000), ("gru", 1000), ("bilstm", 1000)), batch_size=64),
+                  steps=(("lstm", 800), ("gru", 800), ("bilstm", 800)), batch_size=64),
     # The target: 128 units, the full training set, >= 98.5% test accuracy.
+    # Steps from measurement (BENCHMARKS.md, 2026-11-23): at 6000 steps LSTM-128 ended at
+    # 98.64% / 98.60% (TF1 / Keras) and GRU-128 at 98.90% / 98.90%; BiLSTM-128 ended at
+    # 98.42% / 98.74% at 6000 steps, and at 98.80% / 98.66% at 8000.
     "full": Profile("full", units=128, train_size=60_000, test_size=10_000,
-                    steps=(("lstm", 6000), ("gru", 6000), ("bilstm", 6000)),
+                    steps=(("lstm", 6000), ("gru", 6000), ("bilstm", 8000)),
                     batch_size=128, eval_every=500),
 }
 
