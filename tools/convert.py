@@ -50,6 +50,7 @@ import numpy as np
 
 from modern import checkpoint as _checkpoint
 from modern import models as _models
+from tools.diffs import Diffs
 
 TOLERANCE = 1e-5
 SPEC_MEMBER = "tf1_rnn_spec.json"
@@ -72,20 +73,11 @@ class MappingRow:
 
 
 @dataclasses.dataclass
-class Verification:
-    diffs: Dict[str, float]
-    steps: int
-    batch: int
-    runner: str
+class Verification(Diffs):
+    steps: int = 0
+    batch: int = 0
+    runner: str = ""
     sequence_length: Optional[list] = None
-
-    @property
-    def max_diff(self):
-        return max(self.diffs.values()) if self.diffs else 0.0
-
-    @property
-    def worst(self):
-        return max(self.diffs, key=self.diffs.get) if self.diffs else None
 
     @property
     def ok(self):

@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from modern import models
 from tools import pipelines
+from tools.diffs import Diffs
 
 v1 = tf.compat.v1
 
@@ -31,20 +32,11 @@ OPTIMIZERS = ("sgd", "adam")
 
 
 @dataclasses.dataclass
-class Comparison:
+class Comparison(Diffs):
     """Per-output max |difference| and the shapes on both sides."""
 
-    diffs: Dict[str, float]
-    legacy_shapes: Dict[str, tuple]
-    keras_shapes: Dict[str, tuple]
-
-    @property
-    def max_diff(self):
-        return max(self.diffs.values()) if self.diffs else 0.0
-
-    @property
-    def worst(self):
-        return max(self.diffs, key=self.diffs.get) if self.diffs else None
+    legacy_shapes: Dict[str, tuple] = dataclasses.field(default_factory=dict)
+    keras_shapes: Dict[str, tuple] = dataclasses.field(default_factory=dict)
 
     @property
     def shapes_match(self):
