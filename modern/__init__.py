@@ -21,10 +21,9 @@ What a TF1 RNN becomes in Keras 3, and the exact weight maps between the two:
   LayerNormBasicLSTMCell <-> ``TF1LayerNormLSTMCell``; helpers for bidirectional
   layers and ``MultiRNNCell`` stacks, shape tables and :func:`scope_variables`.
 
-``import modern`` is cheap: it imports numpy only. The cells (and Keras) load on
-first use of ``modern.TF1LSTMCell``/``modern.TF1LayerNormLSTMCell`` or on
-``import modern.cells``; import one of them before ``keras.saving.load_model`` on a
-``.keras`` file that uses them (that import is what registers them).
+``import modern`` registers the cells and layers with Keras' serialization, so
+``keras.saving.load_model`` loads any ``.keras`` file this package wrote once
+``modern`` is imported (this imports Keras; ``modern.weights`` alone is numpy only).
 
 * Models of whole TF1 pipelines (``modern.models``): :class:`RNNSpec` /
   :class:`CellSpec` describe a TF1 RNN (cells, stack, direction, sequence_length,
@@ -54,8 +53,6 @@ from modern.weights import (
 
 __version__ = "0.1.0"
 
-_LAZY_CELLS = ("TF1LSTMCell", "TF1LayerNormLSTMCell")
-
 __all__ = [
     "TF1LSTMCell",
     "TF1LayerNormLSTMCell",
@@ -75,18 +72,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    # The cells import Keras (and its backend), which takes seconds: load on first use.
-    if name in _LAZY_CELLS:
-        from modern import cells
-
-        return getattr(cells, name)
-    raise AttributeError(f"module 'modern' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
-
+# The Keras 3 cells and layers, imported here so that ``import modern`` is all a
+# ``keras.saving.load_model`` call on a ``.keras`` file that uses them needs (importing
+# them is what registers them for deserialization). This imports Keras.
+from modern.cells import TF1LayerNormLSTMCell, TF1LSTMCell  # noqa: E402
+from modern.layers import LastTimeStep, SequenceMask  # noqa: E402
 
 # TF1 checkpoints <-> Keras 3 models (modern.checkpoint; numpy-only import, TF on first use).
 from modern.checkpoint import from_tf1_checkpoint, to_tf1_checkpoint  # noqa: E402
@@ -100,4 +90,5 @@ from modern.models import (  # noqa: E402
 )
 
 __all__ += ["from_tf1_checkpoint", "to_tf1_checkpoint", "CellSpec", "RNNSpec",
-            "build_keras_model", "set_tf1_weights", "get_tf1_weights"]
+            "build_keras_model", "set_tf1_weights", "get_tf1_weights", "LastTimeStep",
+            "SequenceMask"]

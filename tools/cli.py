@@ -265,8 +265,7 @@ def _run_convert(args):
                      "tf.compat.v1.train.Saver under these names)")
     else:
         printer.line(f"wrote {result.written} (reloaded with keras.saving.load_model: max |diff| "
-                     f"{result.reload_diff:.3g}; import modern.cells and modern.layers before "
-                     "loading)")
+                     f"{result.reload_diff:.3g}; `import modern` before loading)")
     return 0
 
 

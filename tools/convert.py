@@ -31,9 +31,8 @@ The spec travels with the model: :func:`save_keras` adds a member
 :class:`~modern.models.RNNSpec` (every ``CellSpec`` field, ``forget_bias`` included,
 which the ``LSTM`` target folded into its bias) and the checkpoint's readout names.
 Keras ignores members it does not know, so ``keras.saving.load_model`` loads the file
-as usual (after ``import modern.cells``; models with a readout or
-``masked`` also use ``modern.layers``' ``LastTimeStep``/``SequenceMask``, registered by
-``import modern.layers``); :func:`read_spec` reads the spec back, which
+as usual (after ``import modern``, which registers the cells and layers it may use);
+:func:`read_spec` reads the spec back, which
 is what the reverse conversion (:func:`convert_to_tf1`) needs. It is one file, so the
 spec cannot get separated from the weights; ``spec_from`` (a JSON file of the same
 form, or the original TF1 checkpoint) overrides it for ``.keras`` files made elsewhere.
@@ -307,7 +306,7 @@ def save_keras(model, spec, path, readout_names=None, *, steps=DEFAULT_VERIFY_ST
     """
     import keras
 
-    import modern.cells  # noqa: F401  (registers the cells for load_model)
+    import modern  # noqa: F401  (registers the cells and layers for load_model)
     import modern.layers  # noqa: F401  (SequenceMask, LastTimeStep: masked / readout models)
 
     directory = os.path.dirname(os.path.abspath(path))
@@ -410,7 +409,7 @@ def convert_to_tf1(keras_path, output, *, spec_from=None, force=False, verify_st
     """
     import keras
 
-    import modern.cells  # noqa: F401  (registers what the .keras file may use)
+    import modern  # noqa: F401  (registers what the .keras file may use)
     import modern.layers  # noqa: F401
 
     from tools import pipelines
