@@ -118,3 +118,22 @@ def test_missing_tutorial_is_a_clear_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(demo, "TUTORIAL_PATH", tmp_path / "gone.py")
     assert cli.main(SMALL + ["--png", str(tmp_path / "c.png")]) == 1
     assert "bundled legacy tutorial is missing" in capsys.readouterr().err
+
+
+def test_progress_bars_are_drawn_on_a_terminal_and_silent_in_plain_text():
+    import io
+
+    from tools.cli import Printer
+
+    plain = io.StringIO()
+    with Printer(stream=plain, rich=False).progress({"TF1": 3, "Keras": 3}) as advance:
+        for step in (1, 2, 3):
+            advance("TF1", step)
+    assert plain.getvalue() == ""
+
+    terminal = io.StringIO()
+    with Printer(stream=terminal, rich=True).progress({"TF1": 3, "Keras": 3}) as advance:
+        for step in (1, 2, 3):
+            advance("TF1", step)
+            advance("Keras", step)
+    assert "TF1" in terminal.getvalue() and "3/3" in terminal.getvalue()

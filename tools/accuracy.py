@@ -255,14 +255,20 @@ def _accuracy(logits, test_y):
 
 
 def _train_loop(step_fn, predict, train_x, train_y, test_x, test_y, indices, eval_chunk,
-                eval_every):
-    """Run ``step_fn`` over the batches; time it, leaving periodic evaluations out."""
+                eval_every, on_step=None):
+    """Run ``step_fn`` over the batches; time it, leaving periodic evaluations out.
+
+    ``on_step(steps_done)`` (optional) is called after every step, e.g. to draw a
+    progress bar.
+    """
     losses, curve, first_step_s, paused = [], [], 0.0, 0.0
     start = time.perf_counter()
     for i, idx in enumerate(indices):
         losses.append(float(step_fn(train_x[idx], train_y[idx])))
         if i == 0:
             first_step_s = time.perf_counter() - start
+        if on_step is not None:
+            on_step(i + 1)
         if eval_every and (i + 1) % eval_every == 0 and i + 1 < len(indices):
             pause = time.perf_counter()
             curve.append((i + 1, _accuracy(_evaluate(predict, test_x, eval_chunk), test_y)))
@@ -278,7 +284,7 @@ def _train_loop(step_fn, predict, train_x, train_y, test_x, test_y, indices, eva
 
 def train_legacy(spec, runner, values, train_x, train_y, test_x, test_y, indices, *,
                  optimizer="adam", learning_rate=1e-3, eval_chunk=EVAL_CHUNK,
-                 eval_every=None) -> dict:
+                 eval_every=None, on_step=None) -> dict:
     """Train the TF1 graph (TF1's optimizer in its ``Session``) from ``values``."""
     time_steps = train_x.shape[1]
     legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
@@ -296,12 +302,12 @@ def train_legacy(spec, runner, values, train_x, train_y, test_x, test_y, indices
         return legacy.run(legacy.outputs["logits"], x)
 
     return _train_loop(step_fn, predict, train_x, train_y, test_x, test_y, indices,
-                       eval_chunk, eval_every)
+                       eval_chunk, eval_every, on_step)
 
 
 def train_keras(spec, runner, values, train_x, train_y, test_x, test_y, indices, *,
                 optimizer="adam", learning_rate=1e-3, eval_chunk=EVAL_CHUNK,
-                eval_every=None) -> dict:
+                eval_every=None, on_step=None) -> dict:
     """Train a fresh Keras 3 model (``tf.function`` step, TF1-default optimizer) from
     ``values`` (TF1 full names; ``runner`` only names their scope)."""
     time_steps = train_x.shape[1]
@@ -330,14 +336,14 @@ def train_keras(spec, runner, values, train_x, train_y, test_x, test_y, indices,
         return predict_graph(tf.constant(x))
 
     return _train_loop(step_fn, predict, train_x, train_y, test_x, test_y, indices,
-                       eval_chunk, eval_every)
+                       eval_chunk, eval_every, on_step)
 
 
 def train_both(spec: models.RNNSpec, runner: str, *, train_images, train_labels,
                test_images, test_labels, steps: int, batch_size: int,
                optimizer: str = "adam", learning_rate: float = 1e-3, seed: int = 0,
                eval_chunk: int = EVAL_CHUNK, eval_every: Optional[int] = None,
-               initial_values: Optional[dict] = None) -> dict:
+               initial_values: Optional[dict] = None, progress=None) -> dict:
     """Train the TF1 graph and the Keras 3 model of ``(spec, runner)`` side by side.
 
     Args:
@@ -356,6 +362,8 @@ def train_both(spec: models.RNNSpec, runner: str, *, train_images, train_labels,
       eval_every: optionally also evaluate test accuracy every this many steps (the
         time it takes is left out of ``train_s``), giving ``accuracy_curve``.
       initial_values: optional ``{TF1 full name: array}`` instead of drawing them.
+      progress: optional ``progress(side, steps_done)`` called after every training
+        step, with side ``"legacy"`` or ``"keras"`` (progress bars).
 
     Returns:
       ``{"legacy": side, "keras": side, "config": {...}}`` where each ``side`` has
@@ -390,8 +398,13 @@ def train_both(spec: models.RNNSpec, runner: str, *, train_images, train_labels,
     common = dict(optimizer=optimizer, learning_rate=learning_rate, eval_chunk=eval_chunk,
                   eval_every=eval_every)
     data = (train_x, train_y, test_x, test_y, indices)
-    legacy_result = train_legacy(spec, runner, initial_values, *data, **common)
-    keras_result = train_keras(spec, runner, initial_values, *data, **common)
+    def on_step(side):
+        return None if progress is None else (lambda done: progress(side, done))
+
+    legacy_result = train_legacy(spec, runner, initial_values, *data, **common,
+                                 on_step=on_step("legacy"))
+    keras_result = train_keras(spec, runner, initial_values, *data, **common,
+                               on_step=on_step("keras"))
     return {
         "legacy": legacy_result,
         "keras": keras_result,

@@ -20,6 +20,7 @@ installed). Exit codes: 0 success, 1 ``api-map --check`` found a stale file, 2 a
 error or a refused conversion (nothing written).
 """
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -57,6 +58,24 @@ class Printer:
             self.console.print(text, markup=False, highlight=False)
         else:
             print(text, file=self.stream)
+
+    @contextlib.contextmanager
+    def progress(self, tasks):
+        """Progress bars for long work: yields ``advance(task, step)``.
+
+        ``tasks`` is ``{task name: total steps}``. With rich (a terminal) the bars are
+        drawn; in plain text (pipes, logs, tests) nothing is printed.
+        """
+        if not self.rich:
+            yield lambda task, step: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=self.console, transient=False) as bars:
+            ids = {name: bars.add_task(name, total=total) for name, total in tasks.items()}
+            yield lambda task, step: bars.update(ids[task], completed=step)
 
     def table(self, title, headers, rows):
         rows = [[str(cell) for cell in row] for row in rows]

@@ -550,11 +550,14 @@ def _run(args, started) -> int:
                  f"{len(train_images)} MNIST training images, {pipeline.optimizer} lr "
                  f"{pipeline.learning_rate:g}, seed {args.seed}, LSTM units "
                  f"{spec.cells[0].units}; evaluating on {len(test_images)} test images ...")
-    result = accuracy.train_both(
-        spec, pipeline.runner, train_images=train_images, train_labels=train_labels,
-        test_images=test_images, test_labels=test_labels, steps=args.steps,
-        batch_size=batch_size, optimizer=pipeline.optimizer,
-        learning_rate=pipeline.learning_rate, seed=args.seed, initial_values=values)
+    sides = {"legacy": "TF1 graph (legacy_compat)", "keras": "Keras 3 (modern)"}
+    with printer.progress({label: args.steps for label in sides.values()}) as advance:
+        result = accuracy.train_both(
+            spec, pipeline.runner, train_images=train_images, train_labels=train_labels,
+            test_images=test_images, test_labels=test_labels, steps=args.steps,
+            batch_size=batch_size, optimizer=pipeline.optimizer,
+            learning_rate=pipeline.learning_rate, seed=args.seed, initial_values=values,
+            progress=lambda side, done: advance(sides[side], done))
     result["config"].setdefault("test_size", len(test_images))
     curve_delta = _loss_curve_delta(result)
 
