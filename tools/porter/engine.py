@@ -245,6 +245,13 @@ def port_notebook(text, *, target="compat"):
     if result.error is not None:
         return text, results
     sources, current = {}, None
+    if target == "keras" and result.code != "\n".join(pieces) + "\n" \
+            and _CELL.format(indices[0]) not in result.code:
+        # A generated Keras program replaces the whole pipeline: it goes into the first
+        # code cell (the other code cells would otherwise be emptied silently).
+        result.code = _CELL.format(indices[0]) + "\n" + result.code + "".join(
+            "\n" + _CELL.format(i) + "\n# rnn-migrate: ported into the first code cell"
+            for i in indices[1:])
     for out_line in result.code[:-1].split("\n") if result.code.endswith("\n") else result.code.split("\n"):
         match = re.fullmatch(r"# __rnn_migrate_cell_(\d+)__", out_line)
         if match:
