@@ -60,7 +60,36 @@ EXPECTED = {
         RNNSpec((CellSpec("BasicLSTMCell", 5),), 28, bidirectional=True, num_classes=10),
         "static_bidirectional_rnn",
         dict(steps=28, optimizer="sgd", learning_rate=0.1, batch_size=8, training_steps=5)),
+    # sequence_length fed per batch (static, dynamic, bidirectional_dynamic_rnn)
+    "masked_static.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 6, forget_bias=1.0),), 28, masked=True,
+                num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.01, batch_size=8, training_steps=6,
+             tf_seed=5, np_seed=5,
+             sequence_length_feed="np.random.randint(28 // 2, 28 + 1, size=8)")),
+    "masked_dynamic.py": (
+        RNNSpec((CellSpec("GRUCell", 7),), 28, masked=True, num_classes=10),
+        "dynamic_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.5, batch_size=16, training_steps=4,
+             first_step=0, readout_init={"mean": 0.0, "stddev": 0.1},
+             sequence_length_feed="[28 - step] * 16")),
+    # bidirectional_dynamic_rnn, readout on the last step of tf.concat(outputs, 2)
+    "bidirectional_dynamic.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 5),), 28, bidirectional=True, masked=True,
+                num_classes=10),
+        "bidirectional_dynamic_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.1, batch_size=8, training_steps=5,
+             sequence_length_feed="np.full(8, 28)")),
+    # DropoutWrapper(output_keep_prob=keep_prob), keep_prob fed 0.75 / 1.0
+    "keep_prob_dropout.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 8, forget_bias=1.0),), 28, num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.01, batch_size=16, training_steps=4,
+             display_step=2, tf_seed=11, dropouts=((1.0, 0.75),),
+             keep_prob_feeds={"keep_prob": 0.75}, sequence_length_feed=None)),
 }
+MASKED = sorted(name for name, (spec, _, _) in EXPECTED.items() if spec.masked)
 
 
 def _read(path):
@@ -131,7 +160,8 @@ def test_generated_programs_carry_the_registry_settings():
         assert not any(m.startswith("tensorflow") for m in imported), imported
         assert "tf" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         assert "keras.Model(" in source and "def build_model():" in source
-        assert "model.train_on_batch(batch_x, batch_y)" in source
+        batch_in = "[batch_x, batch_len]" if EXPECTED[name][0].masked else "batch_x"
+        assert f"model.train_on_batch({batch_in}, batch_y)" in source
         assert 'print("Testing Accuracy: {:.4f}".format(test_acc))' in source
         assert "kernel_initializer=keras.initializers.RandomNormal(" in source
         assert any("registry pair" in c for c in changes)
@@ -218,12 +248,19 @@ def test_generated_model_equals_the_tf1_graph(name, tmp_path):
     rnn, readout = pipelines.tf1_values_for_keras(legacy, values)
     models.set_tf1_weights(model, spec, rnn, readout)
     x = rng.normal(size=(4, steps, spec.input_size)).astype(np.float32)
-    want = legacy.run(legacy.outputs["logits"], x)
-    got = np.asarray(model(x, training=False))
+    if spec.masked:  # the same lengths on both sides (one full, one of 1 step)
+        lengths = np.array([steps, 1, steps // 2, steps - 3], np.int32)
+        want = legacy.run(legacy.outputs["logits"], x, lengths)
+        got = np.asarray(model([x, lengths], training=False))
+    else:
+        want = legacy.run(legacy.outputs["logits"], x)
+        got = np.asarray(model(x, training=False))
     tolerance = max(registry.pair_named(p).tolerance.outputs
                     for p in (spec.cells[0].cell_type, runner))
     assert got.shape == want.shape
     assert np.max(np.abs(got - want)) <= tolerance
+    if name in NEW_FEATURES:
+        assert np.max(np.abs(got - want)) <= 1e-6
 
 
 @pytest.mark.parametrize("name", ["lstm_small.py", "gru_dynamic_0x.py"])
@@ -315,3 +352,90 @@ def test_tf_keras_programs_get_keras_spellings_only():
     assert "added `import keras`" in changes
     again = port_to_keras(source, filename="k.py")
     assert again[0] == source and again[1] == []
+
+
+# ------------------------------------------------------------------------------------
+# sequence_length, bidirectional_dynamic_rnn, keep_prob placeholders
+# ------------------------------------------------------------------------------------
+NEW_FEATURES = MASKED + ["keep_prob_dropout.py"]
+
+
+@pytest.mark.parametrize("name", MASKED)
+def test_sequence_length_is_a_second_input_fed_per_batch(name):
+    source, changes, unconverted = _port(name)
+    assert unconverted == []
+    ast.parse(source)
+    flat = _flat(source)
+    feed = EXPECTED[name][2]["sequence_length_feed"]
+    assert 'sequence_length = keras.Input((), dtype="int32", name="sequence_length")' in flat
+    assert 'mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)' in flat
+    assert "zero_output_for_mask=True" in flat and "(sequence, mask=mask)" in flat
+    assert "import modern" in source
+    assert "keras.Model([x, sequence_length], logits" in flat
+    assert f"batch_len = np.asarray({feed}, np.int32)" in flat
+    assert "model.evaluate([test_x, test_len], test_y" in flat
+    assert any("registry pair 'sequence_length'" in c for c in changes)
+
+
+def test_bidirectional_dynamic_rnn_reads_the_last_step_of_the_concat():
+    source, changes, unconverted = _port("bidirectional_dynamic.py")
+    assert unconverted == []
+    flat = _flat(source)
+    assert "keras.layers.Bidirectional(keras.layers.LSTM(5, return_sequences=True" in flat
+    assert "last = sequence[:, -1, :]" in flat
+    assert any("registry pair 'bidirectional_dynamic_rnn'" in c for c in changes)
+    # the readout on the concat of another tensor, or without the concat, is listed
+    original = _read(CASES / "bidirectional_dynamic.py")
+    other = original.replace("outputs = tf.concat(outputs, 2)\n", "")
+    assert port_to_keras(other, filename="x.py")[0] == other
+
+
+def test_keep_prob_placeholder_becomes_training_only_dropout(tmp_path):
+    source, changes, unconverted = _port("keep_prob_dropout.py")
+    assert unconverted == []
+    assert "sequence = keras.layers.Dropout(0.25)(sequence)" in source
+    assert any("fed 0.75 with the train op" in c for c in changes)
+    module = _import_generated(source, tmp_path, "keep_prob_dropout.py")
+    model = module.build_model()
+    x = np.random.default_rng(0).normal(size=(4, 28, 28)).astype(np.float32)
+    inference = np.asarray(model(x, training=False))
+    np.testing.assert_array_equal(inference, np.asarray(model(x, training=False)))
+    assert not np.allclose(inference, np.asarray(model(x, training=True)))  # dropout on
+    # a keep_prob fed other than 1.0 outside training is not ported
+    original = _read(CASES / "keep_prob_dropout.py")
+    other = original.replace("keep_prob: 1.0})", "keep_prob: 0.9})", 1)
+    source, _, unconverted = port_to_keras(other, filename="x.py")
+    assert source == other and "outside training" in unconverted[0][1]
+
+
+def test_sequence_length_fed_differently_at_test_is_listed():
+    original = _read(CASES / "masked_dynamic.py")
+    other = original + "    print(sess.run(loss, {x: bx.reshape((batch, steps, inputs)), " \
+                       "y: by, lengths: [3] * batch}))\n"
+    source, _, unconverted = port_to_keras(other, filename="x.py")
+    assert source == other
+    assert any("outside the train op" in reason for _, reason in unconverted)
+
+
+@pytest.mark.parametrize("name", NEW_FEATURES)
+def test_porting_the_new_features_again_changes_nothing(name):
+    source, _, _ = _port(name)
+    assert port_to_keras(source, filename=name) == (source, [], [])
+
+
+def test_generated_masked_and_dropout_programs_run(tmp_path):
+    paths = []
+    for name in ("masked_static.py", "keep_prob_dropout.py"):
+        path = tmp_path / name
+        path.write_text(_port(name)[0])
+        paths.append(str(path))
+    code = ("import runpy, sys\n"
+            "for path in sys.argv[1:]:\n"
+            "    print('=== ' + path, flush=True)\n"
+            "    runpy.run_path(path, run_name='__main__')\n")
+    proc = run_python(["-c", code, *paths], timeout=300)
+    runs = proc.stdout.split("=== ")[1:]
+    assert len(runs) == 2, proc.stdout + proc.stderr
+    assert re.findall(r"^Step (\d+),", runs[1], re.M) == ["2", "4"]
+    for out in runs:
+        assert re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M), out

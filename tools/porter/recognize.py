@@ -18,12 +18,18 @@ Recognised idioms:
   projection), ``GRUCell``, ``LayerNormBasicLSTMCell`` from ``tf.contrib.rnn``,
   ``tf.nn.rnn_cell``, ``rnn_cell``; ``MultiRNNCell([...])`` (list literal, list
   comprehension, ``[cell] * n``); ``DropoutWrapper(cell, input_keep_prob=...,
-  output_keep_prob=...)`` with constant keep probabilities;
+  output_keep_prob=...)`` with constant keep probabilities, or a ``keep_prob =
+  tf.placeholder(tf.float32)`` fed a constant with the train op and 1.0 everywhere else;
 * runners: ``static_rnn``/``rnn.rnn``/``tf.nn.rnn``, ``dynamic_rnn``,
-  ``static_bidirectional_rnn``/``bidirectional_rnn`` (``sequence_length`` -> masked);
+  ``static_bidirectional_rnn``/``bidirectional_rnn``, ``bidirectional_dynamic_rnn``;
+  ``sequence_length=<tf.placeholder(tf.int32, [None])>`` -> masked, its feed with the
+  train op carried into the generated loop (batch names, the step counter, numpy and
+  constants only);
 * readout: ``tf.matmul(outputs[-1], W) + b`` (``outputs[:, -1, :]`` for
-  ``dynamic_rnn``), ``W``/``b`` a ``tf.Variable(tf.random_normal([...]))`` by name or
-  in a dict literal (``weights['out']``);
+  ``dynamic_rnn``, also through ``last = outputs[:, -1, :]``; for
+  ``bidirectional_dynamic_rnn`` after ``outputs = tf.concat(outputs, 2)``), ``W``/``b``
+  a ``tf.Variable(tf.random_normal([...]))`` by name or in a dict literal
+  (``weights['out']``);
 * loss ``softmax_cross_entropy_with_logits`` (keywords, or 0.x positional
   ``(logits, labels)``); optimizers ``AdamOptimizer``, ``GradientDescentOptimizer``,
   ``RMSPropOptimizer``;
@@ -34,6 +40,7 @@ Recognised idioms:
 """
 import dataclasses
 import operator
+import re
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -88,6 +95,11 @@ class RecognizedPipeline:
     input_size: Optional[int] = None
     # per cell: (input_keep_prob, output_keep_prob) of a DropoutWrapper, or None
     dropouts: Tuple[Optional[Tuple[float, float]], ...] = ()
+    # keep_prob placeholders: name -> the value fed with the train op (1.0 elsewhere)
+    keep_prob_feeds: Dict[str, float] = dataclasses.field(default_factory=dict)
+    # sequence_length: the training feed of the lengths placeholder, as code of the
+    # generated loop (names: batch_x, batch_y, step, np, constants as literals)
+    sequence_length_feed: Optional[str] = None
     readout_init: Optional[Dict[str, float]] = None  # {"mean": m, "stddev": s}
     loss: Optional[str] = None
     optimizer: Optional[str] = None  # "adam", "sgd", "rmsprop"
@@ -296,6 +308,7 @@ class _Recognizer:
         self.filename = filename
         self.a = _Analysis(source)
         self.r = RecognizedPipeline()
+        self.consumed = set()  # ids of TF calls recognised as part of the pipeline
 
     # helpers ---------------------------------------------------------------------------
     def miss(self, line, reason):
@@ -373,6 +386,9 @@ class _Recognizer:
                 keeps = []
                 for pos, kw in ((1, "input_keep_prob"), (2, "output_keep_prob")):
                     arg = _arg(node, pos, kw)
+                    if arg is not None and self.is_placeholder(arg, cline):
+                        keeps.append(self.keep_prob_fed(arg, kw, cline))
+                        continue
                     keeps.append(1.0 if arg is None else self.value(arg, f"DropoutWrapper {kw}",
                                                                     cline))
                 for kw in ("state_keep_prob", "variational_recurrent"):
@@ -392,6 +408,145 @@ class _Recognizer:
         code = self.a.module.code_for_node(node) if isinstance(node, cst.CSTNode) else "?"
         self.miss(line, f"cannot tell which cell `{code}` is")
         return None
+
+    # placeholders fed per session run ---------------------------------------------------
+    def is_placeholder(self, node, line):
+        value = self.resolve_name(node, line)
+        return isinstance(node, cst.Name) and isinstance(value, cst.Call) \
+            and _last(self.a.canonical(value.func)) == "placeholder"
+
+    def _train_op_names(self):
+        return {name for name, assigns in self.a.assigns.items()
+                for value, _, index in assigns
+                if index is None and isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute) and value.func.attr.value == "minimize"}
+
+    def feeds_of(self, name):
+        """``[(value node, line, with the train op)]``: every ``feed_dict`` entry of
+        ``name`` in a ``<session>.run(fetches, feed_dict)`` call."""
+        train_ops = self._train_op_names()
+        out = []
+        for call, line, _ in self.a.calls:
+            if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"):
+                continue
+            feed = _arg(call, 1, "feed_dict")
+            if not isinstance(feed, cst.Dict):
+                continue
+            fetches = _arg(call, 0, "fetches")
+            fetched = [fetches] if isinstance(fetches, cst.Name) else (
+                [e.value for e in fetches.elements]
+                if isinstance(fetches, (cst.List, cst.Tuple)) else [])
+            is_train = any(isinstance(f, cst.Name) and f.value in train_ops for f in fetched)
+            for el in feed.elements:
+                if isinstance(el, cst.DictElement) and isinstance(el.key, cst.Name) \
+                        and el.key.value == name:
+                    out.append((el.value, line, is_train))
+        return out
+
+    def keep_prob_fed(self, node, kw, line):
+        """A keep_prob placeholder -> the value fed with the train op; every other feed
+        must be 1.0 (Keras' Dropout is off outside training). None (listed) otherwise."""
+        name = node.value
+        if name in self.r.keep_prob_feeds:
+            return self.r.keep_prob_feeds[name]
+        feeds = self.feeds_of(name)
+        train = [(v, l) for v, l, t in feeds if t]
+        if len(train) != 1:
+            self.miss(line, f"DropoutWrapper {kw}=`{name}`: a placeholder that is not fed "
+                            "exactly once with the train op")
+            return None
+        keep = self.value(train[0][0], f"{name} fed in training", train[0][1])
+        if keep is None:
+            return None
+        for v, l, t in feeds:
+            if not t and self.value(v, f"{name} fed outside training", l) != 1.0:
+                self.miss(l, f"`{name}` fed other than 1.0 outside training: Keras' Dropout "
+                             "is only active in training (train_on_batch)")
+                return None
+        self.r.keep_prob_feeds[name] = float(keep)
+        return float(keep)
+
+    def sequence_length_feed(self, node, line):
+        """``sequence_length=<placeholder>`` -> its training feed as code of the generated
+        loop, or None (listed)."""
+        value = self.resolve_name(node, line)
+        if not self.is_placeholder(node, line):
+            self.miss(line, "sequence_length is not a tf.placeholder fed per batch")
+            return None
+        dtype, shape = _arg(value, 0, "dtype"), _arg(value, 1, "shape")
+        try:
+            dims = _eval(shape, self.a.consts) if shape is not None else None
+        except _Unresolved:
+            dims = None
+        if _last(_dotted(dtype) or "") not in ("int32", "int64") or dims != [None]:
+            self.miss(line, "sequence_length: the placeholder is not tf.int32 of shape [None]")
+            return None
+        feeds = self.feeds_of(node.value)
+        train = [(v, l) for v, l, t in feeds if t]
+        if len(train) != 1:
+            self.miss(line, f"sequence_length `{node.value}` is not fed exactly once with the "
+                            "train op")
+            return None
+        expr, fline = train[0]
+        code_of = self.a.module.code_for_node
+        for v, l, t in feeds:
+            if not t and code_of(v) != code_of(expr):  # a display run on the same batch
+                self.miss(l, f"`{node.value}` fed `{code_of(v)}` outside the train op: the "
+                             "Keras program evaluates the test set at full length")
+                return None
+        batch_names = {}
+        for call, bline, _ in self.a.calls:
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "next_batch":
+                for name, assigns in self.a.assigns.items():
+                    for v, _, i in assigns:
+                        if v is call and i in (0, 1):
+                            batch_names[name] = ("batch_x", "batch_y")[i]
+        counter = None
+        for loop, _ in self.a.loops:
+            if isinstance(loop, cst.For) and isinstance(loop.target, cst.Name):
+                counter = loop.target.value
+        numpy = {k for k, v in self.a.aliases.items() if v == "numpy"}
+        consts, problems, assigns = self.a.consts, [], self.a.assigns
+
+        class Rename(cst.CSTTransformer):
+            def __init__(self):
+                super().__init__()
+                self.skip = set()
+
+            def visit_Attribute(self, n):
+                self.skip.add(id(n.attr))
+
+            def visit_Arg(self, n):
+                if n.keyword is not None:
+                    self.skip.add(id(n.keyword))
+
+            def leave_Name(self, original, updated):
+                if id(original) in self.skip:
+                    return updated
+                n = original.value
+                if n in batch_names:
+                    if len(assigns.get(n, [])) > 1:  # reshaped before the feed
+                        problems.append(n)
+                    return updated.with_changes(value=batch_names[n])
+                if n in numpy:
+                    return updated.with_changes(value="np")
+                if n == counter:
+                    return updated.with_changes(value="step")
+                if n in ("int", "len", "min", "max", "range", "list", "None", "True", "False"):
+                    return updated
+                if n in consts and isinstance(consts[n], (int, float)) \
+                        and not isinstance(consts[n], bool):
+                    return cst.parse_expression(repr(consts[n]))
+                problems.append(n)
+                return updated
+
+        code = re.sub(r"([(\[{]) ", r"\1", " ".join(
+            self.a.module.code_for_node(expr.visit(Rename())).split()))
+        if problems:
+            self.miss(fline, f"sequence_length feed `{self.a.module.code_for_node(expr)}`: "
+                             f"cannot carry {sorted(set(problems))} into the Keras program")
+            return None
+        return code
 
     def cell_spec(self, call, cell_type, line):
         units_node = _arg(call, 0, "num_units")
@@ -455,6 +610,9 @@ class _Recognizer:
         self.r.runner = runner
         bidirectional = "bidirectional" in runner
         masked = _arg(call, None, "sequence_length") is not None
+        if masked:
+            self.r.sequence_length_feed = self.sequence_length_feed(
+                _arg(call, None, "sequence_length"), line)
         if bidirectional:
             fw = self.cells_of(_arg(call, 0, "cell_fw"), line)
             bw = self.cells_of(_arg(call, 1, "cell_bw"), line)
@@ -538,9 +696,19 @@ class _Recognizer:
             if _last(self.a.canonical(call.func)) != "matmul":
                 continue
             x, w = _arg(call, 0, "a"), _arg(call, 1, "b")
-            if not isinstance(x, cst.Subscript) or not isinstance(x.value, cst.Name) \
-                    or x.value.value not in out_names:
+            if isinstance(x, cst.Name):  # last = outputs[:, -1, :]; tf.matmul(last, W)
+                x = self.resolve_name(x, line)
+            if not isinstance(x, cst.Subscript) or not isinstance(x.value, cst.Name):
                 continue
+            if x.value.value not in out_names or self.resolve_name(x.value, line) \
+                    is not runner_call:
+                if not self.concat_of_outputs(x.value, line, runner_call):
+                    continue
+            elif self.r.runner == "bidirectional_dynamic_rnn":
+                self.miss(line, "readout on bidirectional_dynamic_rnn's (out_fw, out_bw) tuple: "
+                                "only `outputs = tf.concat(outputs, 2)` then its last step is "
+                                "ported")
+                return None
             idx = [s.slice for s in x.slice]
             last_step = None
             if len(idx) == 1 and isinstance(idx[0], cst.Index):
@@ -575,6 +743,25 @@ class _Recognizer:
             return int(shape_w[1]), int(shape_w[0])
         self.miss(runner_line, "no readout `tf.matmul(outputs[-1], W) + b` on the RNN's outputs")
         return None
+
+    def concat_of_outputs(self, name, line, runner_call):
+        """``outputs = tf.concat(outputs, 2)`` of bidirectional_dynamic_rnn's (fw, bw)."""
+        if self.r.runner != "bidirectional_dynamic_rnn":
+            return False
+        value = self.resolve_name(name, line)
+        if not (isinstance(value, cst.Call) and _last(self.a.canonical(value.func)) == "concat"):
+            return False
+        concat_line = self.a.line_of(value)
+        inner, axis = _arg(value, 0, "values"), _arg(value, 1, "axis")
+        try:
+            axis = _eval(axis, self.a.consts)
+        except _Unresolved:
+            return False
+        if axis not in (2, -1) or not isinstance(inner, cst.Name) \
+                or self.resolve_name(inner, concat_line - 1) is not runner_call:
+            return False
+        self.consumed.add(id(value))
+        return True
 
     def variable(self, node, line):
         value = node
@@ -833,7 +1020,8 @@ class _Recognizer:
             if not name or not name.startswith("tensorflow."):
                 continue
             last = _last(name)
-            if last in _HARMLESS or last in known or name.startswith("tensorflow.train."):
+            if last in _HARMLESS or last in known or name.startswith("tensorflow.train.") \
+                    or id(call) in self.consumed:
                 continue
             if any(line == l and name in reason for l, reason in self.r.unrecognized):
                 continue

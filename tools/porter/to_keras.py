@@ -86,11 +86,13 @@ def _kwargs(settings):
     return ", ".join(f"{k}={v!r}" for k, v in settings.items())
 
 
-def _render(obj, cells, extra):
-    """Constructor code of a Keras layer/cell; ``cells`` the CellSpecs it computes."""
+def _render(obj, cells, extra, masked=False):
+    """Constructor code of a Keras layer/cell; ``cells`` the CellSpecs it computes;
+    ``masked``: TF1's sequence_length (zero outputs past each length)."""
     name = type(obj).__name__
     if name == "Bidirectional":
-        return f"keras.layers.Bidirectional({_render(obj.forward_layer, cells, extra)})"
+        return (f"keras.layers.Bidirectional("
+                f"{_render(obj.forward_layer, cells, extra, masked)})")
     if name == "StackedRNNCells":
         inner = ", ".join(_render(c, [spec], extra) for c, spec in zip(obj.cells, cells))
         return f"keras.layers.StackedRNNCells([{inner}])"
@@ -100,6 +102,8 @@ def _render(obj, cells, extra):
     else:
         args = [repr(obj.units)]
         settings.update(extra(cells[0]))
+    if masked and name in ("RNN", "LSTM", "GRU", "SimpleRNN"):
+        settings["zero_output_for_mask"] = True
     if settings:
         args.append(_kwargs(settings))
     return f"{_qualname(obj)}({', '.join(args)})"
@@ -147,7 +151,7 @@ def keras_layer_code(spec, steps):
     layers = _rnn_layers(model, spec)
     groups = [list(spec.cells)] if (spec.bidirectional or not spec.stacked) else \
         [[c] for c in spec.cells]
-    return [(layer.name, _render(layer, cells, _bias_extra), cells)
+    return [(layer.name, _render(layer, cells, _bias_extra, spec.masked), cells)
             for layer, cells in zip(layers, groups)]
 
 
@@ -168,6 +172,8 @@ def _pairs_for(r: RecognizedPipeline):
         extra.append(pair_named("MultiRNNCell"))
     if r.spec.num_classes is not None:
         extra.append(pair_named("readout outputs[-1] @ W + b"))
+    if r.spec.masked:
+        extra.append(pair_named("sequence_length"))
     if any(d is not None for d in r.dropouts):
         extra.append(pair_named("DropoutWrapper"))
     return pairs, extra
@@ -252,7 +258,8 @@ def _describe(r: RecognizedPipeline):
     cells = " + ".join(f"{c.cell_type}({c.units})" for c in r.spec.cells)
     if r.spec.stacked:
         cells = f"MultiRNNCell[{cells}]"
-    return (f"{cells} run by {r.runner} over {r.steps} steps of {r.input_size} inputs, "
+    masked = " with sequence_length" if r.spec.masked else ""
+    return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
             f"readout outputs[-1] @ W + b -> {r.spec.num_classes} classes")
 
 
@@ -293,7 +300,14 @@ def _wrap_call(prefix, code, suffix, indent=4, width=92):
 
 
 def _model_code(r: RecognizedPipeline, layers):
-    lines = ['    x = keras.Input((timesteps, num_input), name="x")', "    sequence = x"]
+    lines = ['    x = keras.Input((timesteps, num_input), name="x")']
+    call = "(sequence)"
+    if r.spec.masked:
+        lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',
+                  "    # TF1's sequence_length: a mask, outputs 0 past each length",
+                  '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
+        call = "(sequence, mask=mask)"
+    lines.append("    sequence = x")
     drops = list(r.dropouts) if len(r.dropouts) == len(layers) else [None] * len(layers)
     for (name, code, _), dropout in zip(layers, drops):
         keep_in, keep_out = dropout or (1.0, 1.0)
@@ -301,7 +315,7 @@ def _model_code(r: RecognizedPipeline, layers):
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_in, 12)!r})("
                          "sequence)  # DropoutWrapper input_keep_prob")
         code = code[:-1] + f', name="{name}")'
-        lines.append(_wrap_call("sequence = ", code, "(sequence)"))
+        lines.append(_wrap_call("sequence = ", code, call))
         if keep_out < 1.0:
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_out, 12)!r})("
                          "sequence)  # DropoutWrapper output_keep_prob")
@@ -321,7 +335,8 @@ def _model_code(r: RecognizedPipeline, layers):
 
 def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
     stem = re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    uses_modern = any(c.keras_target not in ("LSTM", "GRU", "SimpleRNN") for c in r.spec.cells)
+    uses_modern = r.spec.masked or any(c.keras_target not in ("LSTM", "GRU", "SimpleRNN")
+                                       for c in r.spec.cells)
     needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
     imports = ["import keras", "import numpy as np", ""]
     if uses_modern:
@@ -334,13 +349,22 @@ def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
     if r.np_seed is not None:
         seeds.append(f"    np.random.seed({r.np_seed!r})  # next_batch shuffles with numpy")
     first = r.first_step
+    if r.spec.masked:
+        batch_in, model_in, test_in = ("[batch_x, batch_len]", "[x, sequence_length]",
+                                       "[test_x, test_len]")
+        lengths = ("\n        # TF1's sequence_length feed, on the batch as next_batch gives it"
+                   f"\n        batch_len = np.asarray({r.sequence_length_feed}, np.int32)")
+        test_len = ("\n    test_len = np.full(len(test_x), timesteps, np.int32)"
+                    "  # the full length")
+    else:
+        batch_in, model_in, test_in, lengths, test_len = "batch_x", "x", "test_x", "", ""
     if r.display_step:
         cond = "step % display_step == 0"
         if r.display_first:
             cond = f"step == {first} or " + cond
         display = f'''
         if {cond}:
-            batch_loss, batch_acc = model.test_on_batch(batch_x, batch_y)
+            batch_loss, batch_acc = model.test_on_batch({batch_in}, batch_y)
             print("Step {{}}, Minibatch Loss= {{:.4f}}, Training Accuracy= {{:.3f}}".format(
                 step, batch_loss, batch_acc))'''
     else:
@@ -369,7 +393,7 @@ num_classes = {r.spec.num_classes!r}
 def build_model():
     """(batch, timesteps, num_input) -> logits (batch, num_classes): the TF1 graph's model."""
 {_model_code(r, layers)}
-    return keras.Model(x, logits, name="{stem}")
+    return keras.Model({model_in}, logits, name="{stem}")
 
 
 def compile_model(model):
@@ -388,15 +412,15 @@ def main():
     model = compile_model(build_model())
 
     for step in range({first}, {first} + training_steps):
-        batch_x, batch_y = mnist.train.next_batch(batch_size)
+        batch_x, batch_y = mnist.train.next_batch(batch_size){lengths}
         batch_x = batch_x.reshape((batch_size, timesteps, num_input))
-        model.train_on_batch(batch_x, batch_y){display}
+        model.train_on_batch({batch_in}, batch_y){display}
     print("Optimization Finished!")
 
     # Evaluate on the whole test set
     test_x = mnist.test.images.reshape((-1, timesteps, num_input))
-    test_y = mnist.test.labels
-    _, test_acc = model.evaluate(test_x, test_y, batch_size=1000, verbose=0)
+    test_y = mnist.test.labels{test_len}
+    _, test_acc = model.evaluate({test_in}, test_y, batch_size=1000, verbose=0)
     print("Testing Accuracy: {{:.4f}}".format(test_acc))
 
 
@@ -412,13 +436,9 @@ def _port_tf1(source, filename):
         if not unconverted:
             unconverted.append((1, "the TF1 pipeline was not fully recognised"))
         return source, [], sorted(unconverted)
-    if r.spec.masked:
+    if r.spec.masked and r.sequence_length_feed is None:
         return source, [], [(r.lines.get("sequence_length", 0),
-                             "sequence_length: the Keras program would need the lengths as a "
-                             "second input fed from the data; not generated")]
-    if r.runner == "bidirectional_dynamic_rnn":
-        return source, [], [(r.lines.get("runner", 0), "bidirectional_dynamic_rnn's "
-                             "(out_fw, out_bw) readout is not ported")]
+                             "sequence_length: its per-batch feed was not recognised")]
     layers = keras_layer_code(r.spec, r.steps)
     pairs, other_pairs = _pairs_for(r)
     changes = []
@@ -442,6 +462,14 @@ def _port_tf1(source, filename):
             changes.append(f"  known limitation of {pair.name!r}: {limitation.name}")
     for name, code, _ in layers:
         changes.append(f"layer {name!r}: {code}")
+    if r.spec.masked:
+        changes.append(f"line {r.lines['sequence_length']}: sequence_length placeholder -> "
+                       "input 'sequence_length', modern.SequenceMask, zero_output_for_mask=True"
+                       f"; fed `{r.sequence_length_feed}` per batch (test set: full length)")
+    for name, keep in r.keep_prob_feeds.items():
+        changes.append(f"keep_prob placeholder `{name}` fed {keep} with the train op and 1.0 "
+                       f"elsewhere -> keras.layers.Dropout({round(1.0 - keep, 12)!r}), active "
+                       "only in train_on_batch")
     optimizer_code = _optimizer_code(r, unconverted)
     changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
                    f"{optimizer_code}")
