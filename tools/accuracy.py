@@ -213,14 +213,6 @@ def tf1_initial_values(variable_shapes: Dict[str, tuple], rng) -> Dict[str, np.n
     return values
 
 
-def _split_values(spec, runner, values):
-    """Full TF1 names -> (RNN variables relative to the runner scope, readout (W, b))."""
-    scope = pipelines.RUNNER_SCOPES[runner] + "/"
-    rnn = {k[len(scope):]: v for k, v in values.items() if k.startswith(scope)}
-    readout = (values[pipelines.READOUT_WEIGHTS], values[pipelines.READOUT_BIASES])
-    return rnn, readout
-
-
 # --------------------------------------------------------------------------------------
 # the two sides
 # --------------------------------------------------------------------------------------
@@ -312,7 +304,7 @@ def train_keras(spec, runner, values, train_x, train_y, test_x, test_y, indices,
     ``values`` (TF1 full names; ``runner`` only names their scope)."""
     time_steps = train_x.shape[1]
     model = models.build_keras_model(spec, time_steps)
-    rnn, readout = _split_values(spec, runner, values)
+    rnn, readout = pipelines.split_tf1_values(spec, runner, values)
     models.set_tf1_weights(model, spec, rnn, readout)
     opt = harness.keras_optimizer(optimizer, learning_rate)
     variables = model.trainable_variables

@@ -57,7 +57,10 @@ DEFAULT_TRAIN_SIZE = 20000
 DEFAULT_TEST_SIZE = 10000
 DEFAULT_PNG = "demo_loss_curves.png"
 MNIST_TRAIN, MNIST_TEST = 60000, 10000
-# The Keras model and the TF1 graph, same weights, same inputs: max |Δ| allowed.
+# The Keras model and the TF1 graph, same weights, same inputs: max |Δ| allowed. The
+# same bound, for the same reason (a real-size model), as the converter's verification:
+# see tools/convert.py (TOLERANCE, with its justification). Not imported from there:
+# tools.convert imports modern, hence Keras, and building the CLI parser must stay light.
 FORWARD_TOLERANCE = 1e-5
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PNG_SOFTWARE_TAG = "rnn-migrate demo"
@@ -334,27 +337,14 @@ def check_options(args, pipeline: TutorialPipeline):
 def forward_difference(spec, runner, time_steps, values, x) -> Tuple[float, Dict[str, float]]:
     """Max |Δ| of every output (sequence, final states, logits) of the TF1 graph and the
     Keras model holding the same ``values`` (TF1 full names), on inputs ``x``."""
-    import numpy as np
-
     from modern import models
-    from tools import pipelines
+    from tools import harness, pipelines
 
     legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
-    legacy.set_values(values)
     model = models.build_keras_model(spec, time_steps)
-    rnn, readout = pipelines.tf1_values_for_keras(legacy, values)
-    models.set_tf1_weights(model, spec, rnn, readout)
-    got_legacy = legacy.run(legacy.outputs, x)
-    got_keras = model([np.asarray(x, np.float32)])
-    diffs = {}
-    for name, value in got_legacy.items():
-        if name not in got_keras or np.shape(got_keras[name]) != np.shape(value):
-            diffs[name] = float("inf")
-            continue
-        a = np.asarray(value, np.float64)
-        b = np.asarray(got_keras[name], np.float64)
-        diffs[name] = float(np.max(np.abs(a - b))) if a.size else 0.0
-    return (max(diffs.values()) if diffs else float("inf")), diffs
+    harness.load_same_weights(legacy, model, values)
+    result = harness.compare_outputs(legacy, model, x)
+    return (result.max_diff if result.diffs else float("inf")), result.diffs
 
 
 def write_png(path, legacy_losses: List[float], keras_losses: List[float], *, title: str):

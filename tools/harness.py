@@ -85,8 +85,17 @@ def compare_forward(spec, runner, *, steps, batch, seed, sequence_length=None) -
     values = legacy.random_values(rng)
     load_same_weights(legacy, model, values)
     x, lengths = random_inputs(spec, steps, batch, rng, sequence_length)
-    got_legacy = legacy.run(legacy.outputs, x, lengths)
-    got_keras = {k: np.asarray(v) for k, v in model(_keras_inputs(spec, x, lengths)).items()}
+    return compare_outputs(legacy, model, x, lengths)
+
+
+def compare_outputs(legacy, model, x, sequence_length=None) -> Comparison:
+    """Run the legacy graph and the Keras model (already holding the same weights) on
+    ``x``; max |difference| per output (inf where an output is missing or its shape
+    differs)."""
+    spec = legacy.spec
+    got_legacy = legacy.run(legacy.outputs, x, sequence_length)
+    got_keras = {k: np.asarray(v)
+                 for k, v in model(_keras_inputs(spec, x, sequence_length)).items()}
     return Comparison(
         diffs={k: _max_abs(got_legacy[k], got_keras[k]) for k in got_legacy
                if k in got_keras and np.shape(got_legacy[k]) == np.shape(got_keras[k])}

@@ -227,11 +227,16 @@ def build_legacy_graph(spec: RNNSpec, steps: int, runner: str, dtype=tf.float32,
                        rnn_vars, readout_vars, probes, gradient_names, gradient_ops, train_ops)
 
 
-def tf1_values_for_keras(legacy: LegacyGraph, values: Dict[str, np.ndarray]):
-    """Split full-name TF1 values into (rnn vars relative to the runner scope, readout)."""
-    scope = RUNNER_SCOPES[legacy.runner] + "/"
+def split_tf1_values(spec: RNNSpec, runner: str, values: Dict[str, np.ndarray]):
+    """Full-name TF1 values -> (RNN variables relative to the runner scope, readout or None)."""
+    scope = RUNNER_SCOPES[runner] + "/"
     rnn = {k[len(scope):]: v for k, v in values.items() if k.startswith(scope)}
     readout = None
-    if legacy.spec.num_classes is not None:
+    if spec.num_classes is not None:
         readout = (values[READOUT_WEIGHTS], values[READOUT_BIASES])
     return rnn, readout
+
+
+def tf1_values_for_keras(legacy: LegacyGraph, values: Dict[str, np.ndarray]):
+    """:func:`split_tf1_values` for a built legacy graph."""
+    return split_tf1_values(legacy.spec, legacy.runner, values)

@@ -28,6 +28,8 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
+from tools.registry import Tolerance
+
 v1 = tf.compat.v1
 
 __all__ = [
@@ -338,7 +340,7 @@ def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
 
 
 def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
-                      weight_map: Optional[Callable] = None, atol: float = 1e-6,
+                      weight_map: Optional[Callable] = None, atol: float = Tolerance.outputs,
                       rtol: float = 0.0, output_names=None,
                       seed: Optional[int] = 0) -> EquivalenceReport:
     """Assert that ``keras_model`` computes what the TF1 graph of ``legacy_graph_fn`` does.
@@ -489,7 +491,6 @@ def _check_names(checks):
 
 
 def _tolerances(tolerance, checks):
-    from tools.registry import Tolerance
 
     if tolerance is None:
         tolerance = Tolerance()
