@@ -1,6 +1,6 @@
 """Accuracy benchmark: the TF1 graph and its Keras 3 port, trained on MNIST side by side.
 
-Runs :func:`tools.accuracy.train_both` (same initial weights, same batches, TF1's Adam
+Runs :func:`tools.proof.accuracy.train_both` (same initial weights, same batches, TF1's Adam
 in the graph, Keras' Adam with TF1's defaults) for each model of a profile, prints a
 table of what it measured and writes it into ``BENCHMARKS.md`` (one block per profile,
 model and step count, replaced when that run is repeated, so CI and full results, and
@@ -10,7 +10,7 @@ runs of other lengths, live side by side)::
     python benchmarks/accuracy.py --profile full --models lstm --out BENCHMARKS.md
     python benchmarks/accuracy.py --profile full --models gru --steps 3000 --json gru.json
 
-Profiles (``tools.accuracy.PROFILES``): ``ci`` (32 units, the first 10,000 training
+Profiles (``tools.proof.accuracy.PROFILES``): ``ci`` (32 units, the first 10,000 training
 images, all 10,000 test images) and ``full`` (128 units, all 60,000 training images; the
 target is >= 98.5% test accuracy on both sides).
 """
@@ -153,7 +153,7 @@ def block(model, profile, result, rows, when):
 
 
 def model_cell(model):
-    from tools.accuracy import MODELS
+    from tools.proof.accuracy import MODELS
 
     return MODELS[model][0]
 
@@ -177,7 +177,7 @@ def update_markdown(path, key, text):
 
 
 def _sorted_blocks(content):
-    from tools.accuracy import MODELS, PROFILES
+    from tools.proof.accuracy import MODELS, PROFILES
 
     pattern = re.compile(r"<!-- accuracy:(\w+):(\w+):(\d+) -->.*?"
                          r"<!-- /accuracy:\1:\2:\3 -->\n?", re.S)
@@ -195,7 +195,7 @@ def _sorted_blocks(content):
 
 
 def main(argv=None):
-    from tools import accuracy
+    from tools.proof import accuracy
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=sorted(accuracy.PROFILES), default="ci")

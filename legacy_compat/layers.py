@@ -7,7 +7,7 @@ them as plain Python objects with TF1's signatures and semantics, in graph mode
 (``import legacy_compat.v1 as tf``, or inside ``tf.Graph().as_default()``). They
 never import Keras or tf-keras.
 
-Faithfulness to TF1 (checked by tests/test_layers.py against tf-keras' copy of the
+Faithfulness to TF1 (checked by tests/legacy_compat/test_layers.py against tf-keras' copy of the
 original ``tf.layers`` code):
 
 * Variable scoping is TF1's ``tf.layers.Layer``: the scope is captured on the first

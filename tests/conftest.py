@@ -28,7 +28,7 @@ def pytest_terminal_summary(terminalreporter):
     _report_pairs(terminalreporter)
     import sys
 
-    oracle = sys.modules.get("tests.oracle")
+    oracle = sys.modules.get("tests.support.oracle")
     measured = getattr(oracle, "MEASURED", None)
     if not measured:
         return
@@ -45,7 +45,7 @@ def pytest_terminal_summary(terminalreporter):
 def _report_pairs(terminalreporter):
     import sys
 
-    module = sys.modules.get("tests.test_pairs")
+    module = sys.modules.get("tests.proof.test_pairs")
     stats = getattr(module, "PAIR_STATS", None)
     if not stats:
         return

@@ -2,7 +2,7 @@
 #   import tensorflow as tf  ->  import legacy_compat.v1 as tf
 #   from tensorflow.examples.tutorials.mnist import input_data  ->
 #       from legacy_compat.examples.tutorials.mnist import input_data
-# Every other line is unchanged (tests/test_legacy_programs.py checks this).
+# Every other line is unchanged (tests/legacy_compat/test_legacy_programs.py checks this).
 """MNIST with an LSTM, written against TensorFlow 0.12 (late 2016).
 
 Uses that era's spellings: tf.nn.rnn_cell.BasicLSTMCell and tf.nn.rnn (which became

@@ -3,7 +3,7 @@
 #   from tensorflow.contrib import rnn  ->  from legacy_compat.contrib import rnn
 #   from tensorflow.examples.tutorials.mnist import input_data  ->
 #       from legacy_compat.examples.tutorials.mnist import input_data
-# Every other line is unchanged (tests/test_legacy_programs.py checks this).
+# Every other line is unchanged (tests/legacy_compat/test_legacy_programs.py checks this).
 """MNIST digit classification with an LSTM, TensorFlow 1.x style (TF 1.4 - 1.15).
 
 Every 28x28 image is treated as a sequence: the 28 pixel rows are 28 time steps of

@@ -1,6 +1,6 @@
 """What a user writes to check a port: their TF1 LSTM classifier vs their Keras 3 model.
 
-Run: python -m pytest examples/user_tests -q -p tools.pytest_plugin
+Run: python -m pytest examples/user_tests -q -p tools.testing.plugin
 """
 import keras
 import tensorflow as tf
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 
 from legacy_compat.contrib import rnn  # was: from tensorflow.contrib import rnn
 from modern.models import CellSpec, RNNSpec
-from tools.strategies import rnn_inputs
+from tools.testing.strategies import rnn_inputs
 
 STEPS, FEATURES, HIDDEN, CLASSES = 6, 4, 8, 3
 

@@ -7,11 +7,11 @@ Library API::
     exit_code = port_path("src/", out="ported/", report="port.json")
 
 The porter never executes its input. Spec (what to rewrite) lives in
-:mod:`tools.porter.spec`, read from ``legacy_compat`` itself; the LibCST codemods in
-:mod:`tools.porter.codemods`; Python 2 conversion (fissix) in :mod:`tools.porter.py2`;
+:mod:`tools.porter.compat.names`, read from ``legacy_compat`` itself; the LibCST codemods in
+:mod:`tools.porter.compat.codemods`; Python 2 conversion (fissix) in :mod:`tools.porter.py2`;
 files, notebooks and reports in :mod:`tools.porter.engine`.
 """
-from tools.porter.codemods import Change, Note, Unconverted
+from tools.porter.compat.codemods import Change, Note, Unconverted
 from tools.porter.engine import (
     EXIT_ERROR,
     EXIT_MANUAL,

@@ -11,7 +11,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from tools.porter import py2
-from tools.porter.codemods import Change, CompatCodemod, Note, Unconverted  # noqa: F401
+from tools.porter.compat.codemods import Change, CompatCodemod, Note, Unconverted  # noqa: F401
 
 TARGETS = ("compat", "keras")
 EXIT_OK, EXIT_MANUAL, EXIT_ERROR = 0, 1, 2
@@ -132,14 +132,14 @@ def port_source(source, *, target="compat", filename="<string>"):
 def keras_available():
     import importlib.util
 
-    return importlib.util.find_spec("tools.porter.to_keras") is not None
+    return importlib.util.find_spec("tools.porter.keras.writer") is not None
 
 
 def _port_keras(source, filename):
-    """Adapter over the colleague's string API ``tools.porter.to_keras.port_to_keras``."""
+    """Adapter over the colleague's string API ``tools.porter.keras.writer.port_to_keras``."""
     if not keras_available():
-        raise ValueError("target='keras' needs tools.porter.to_keras, which this checkout lacks")
-    from tools.porter.to_keras import port_to_keras
+        raise ValueError("target='keras' needs tools.porter.keras.writer, which this checkout lacks")
+    from tools.porter.keras.writer import port_to_keras
 
     result = PortResult(code=source)
     if _parses_as_py3(source)[0] is None:  # Python 2 first, as for --to compat
@@ -161,7 +161,7 @@ def _port_keras(source, filename):
                                     f"internal error: the Keras port does not parse ({error.msg})")
         return result
     result.code = code
-    result.changes = [Change(0, 0, "", str(c), "tools.porter.to_keras") for c in changes]
+    result.changes = [Change(0, 0, "", str(c), "tools.porter.keras.writer") for c in changes]
     result.unconverted = [Unconverted(line, 1, "", reason, "port by hand (see the reason)")
                           for line, reason in unconverted]
     return result

@@ -6,7 +6,7 @@ from fissix import pygram, refactor
 from fissix.pgen2.parse import ParseError
 from fissix.pgen2.tokenize import TokenError
 
-from tools.porter import spec
+from tools.porter.compat import names as spec
 
 _FIXERS = refactor.get_fixers_from_package("fissix.fixes")
 

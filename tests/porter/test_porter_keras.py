@@ -1,0 +1,441 @@
+"""``port --to keras`` (tools.porter.keras.writer / tools.porter.keras.recognize).
+
+* recognition of the two example programs (static analysis only) gives their spec and
+  hyperparameters;
+* the generated Keras 3 programs parse, carry the registry's settings, and run (one
+  subprocess, the short fixtures of ``tests/fixtures/porter_keras/``), printing
+  ``Testing Accuracy:``;
+* the model each generated program builds (``build_model()``, imported, not run) equals
+  the recognised spec's TF1 graph (``tools.proof.pipelines.build_legacy_graph``) within the
+  registry's output tolerance, and starts from TF1's initial biases;
+* unsupported constructs are listed with line and reason, and nothing is generated;
+* porting a generated program again (as "already Keras") changes nothing; ``tf.keras``
+  programs only get ``keras.X`` spellings.
+"""
+import ast
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modern import models
+from modern.models import CellSpec, RNNSpec
+from tests.support.helpers import REPO_ROOT, run_python
+from tools.proof import pipelines, registry
+from tools.porter.keras.recognize import recognize
+from tools.porter.keras.writer import port_to_keras
+
+CASES = REPO_ROOT / "tests" / "fixtures" / "porter_keras"
+EXAMPLES = REPO_ROOT / "examples" / "tf1"
+
+# fixture -> (spec, runner, hyperparameters)
+EXPECTED = {
+    "lstm_small.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 16, forget_bias=1.0),), 28, num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.01, batch_size=32, training_steps=30,
+             display_step=10, display_first=True, tf_seed=7, np_seed=7)),
+    "gru_dynamic_0x.py": (
+        RNNSpec((CellSpec("GRUCell", 12),), 28, num_classes=10),
+        "dynamic_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.5, batch_size=32,
+             training_steps=29,  # step = 1; while step * 32 < 960: steps 1..29
+             display_step=10, display_first=False, tf_seed=3, np_seed=4,
+             readout_init={"mean": 0.0, "stddev": 0.5})),
+    "stacked_dropout.py": (
+        RNNSpec((CellSpec("LSTMCell", 6, forget_bias=0.5),) * 2, 28, num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="rmsprop", learning_rate=0.001, batch_size=16,
+             training_steps=10, first_step=0, display_step=None,
+             dropouts=((1.0, 0.8), (1.0, 0.8)))),
+    "peephole_projection.py": (
+        RNNSpec((CellSpec("LSTMCell", 7, use_peepholes=True, cell_clip=3.0, num_proj=4),), 28,
+                num_classes=10),
+        "dynamic_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.002, optimizer_options={"beta1": 0.8},
+             batch_size=8, training_steps=3, first_step=0)),
+    "bidirectional.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 5),), 28, bidirectional=True, num_classes=10),
+        "static_bidirectional_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.1, batch_size=8, training_steps=5)),
+    # sequence_length fed per batch (static, dynamic, bidirectional_dynamic_rnn)
+    "masked_static.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 6, forget_bias=1.0),), 28, masked=True,
+                num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.01, batch_size=8, training_steps=6,
+             tf_seed=5, np_seed=5,
+             sequence_length_feed="np.random.randint(28 // 2, 28 + 1, size=8)")),
+    "masked_dynamic.py": (
+        RNNSpec((CellSpec("GRUCell", 7),), 28, masked=True, num_classes=10),
+        "dynamic_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.5, batch_size=16, training_steps=4,
+             first_step=0, readout_init={"mean": 0.0, "stddev": 0.1},
+             sequence_length_feed="[28 - step] * 16")),
+    # bidirectional_dynamic_rnn, readout on the last step of tf.concat(outputs, 2)
+    "bidirectional_dynamic.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 5),), 28, bidirectional=True, masked=True,
+                num_classes=10),
+        "bidirectional_dynamic_rnn",
+        dict(steps=28, optimizer="sgd", learning_rate=0.1, batch_size=8, training_steps=5,
+             sequence_length_feed="np.full(8, 28)")),
+    # DropoutWrapper(output_keep_prob=keep_prob), keep_prob fed 0.75 / 1.0
+    "keep_prob_dropout.py": (
+        RNNSpec((CellSpec("BasicLSTMCell", 8, forget_bias=1.0),), 28, num_classes=10),
+        "static_rnn",
+        dict(steps=28, optimizer="adam", learning_rate=0.01, batch_size=16, training_steps=4,
+             display_step=2, tf_seed=11, dropouts=((1.0, 0.75),),
+             keep_prob_feeds={"keep_prob": 0.75}, sequence_length_feed=None)),
+}
+MASKED = sorted(name for name, (spec, _, _) in EXPECTED.items() if spec.masked)
+
+
+def _read(path):
+    return Path(path).read_text()
+
+
+def _port(name):
+    path = CASES / name
+    return port_to_keras(_read(path), filename=f"tests/fixtures/porter_keras/{name}")
+
+
+def _flat(source):
+    """The code on one line (generated calls are wrapped at ~90 columns)."""
+    return re.sub(r"\(\s+", "(", " ".join(source.split()))
+
+
+def _import_generated(source, tmp_path, name):
+    path = tmp_path / f"generated_{name}"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"generated_{Path(name).stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # defines build_model(); training is under __main__
+    return module
+
+
+# ------------------------------------------------------------------------------------
+# recognition
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("program,tf_seed", [("mnist_lstm_static_rnn.py", 20170),
+                                             ("mnist_lstm_0x_spellings.py", 1612)])
+def test_recognizes_the_example_programs(program, tf_seed):
+    r = recognize(_read(EXAMPLES / program), filename=program)
+    assert r.unrecognized == []
+    assert r.complete
+    assert r.spec == RNNSpec((CellSpec("BasicLSTMCell", 128, forget_bias=1.0),), 28,
+                             num_classes=10)
+    assert r.runner == "static_rnn"  # rnn.static_rnn, and 0.x's tf.nn.rnn
+    assert (r.steps, r.input_size) == (28, 28)
+    assert (r.optimizer, r.learning_rate, r.batch_size) == ("adam", 0.001, 128)
+    # range(1, 1001) and 0.x's `while step * 128 <= 128000` are both 1000 steps
+    assert (r.training_steps, r.first_step) == (1000, 1)
+    assert (r.display_step, r.display_first) == (100, True)
+    assert r.readout_init == {"mean": 0.0, "stddev": 1.0}
+    assert r.loss == "softmax_cross_entropy"  # 0.x positional (logits, labels) included
+    assert r.data == {"train_dir": "/tmp/data/", "one_hot": True}
+    assert (r.tf_seed, r.np_seed) == (tf_seed, tf_seed)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_recognizes_the_fixtures(name):
+    spec, runner, expected = EXPECTED[name]
+    r = recognize(_read(CASES / name), filename=name)
+    assert r.unrecognized == []
+    assert (r.spec, r.runner) == (spec, runner)
+    for key, value in expected.items():
+        assert getattr(r, key) == value, key
+
+
+# ------------------------------------------------------------------------------------
+# the generated programs
+# ------------------------------------------------------------------------------------
+def test_generated_programs_carry_the_registry_settings():
+    for name in EXPECTED:
+        source, changes, _ = _port(name)
+        tree = ast.parse(source)
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any(m.startswith("tensorflow") for m in imported), imported
+        assert "tf" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert "keras.Model(" in source and "def build_model():" in source
+        batch_in = "[batch_x, batch_len]" if EXPECTED[name][0].masked else "batch_x"
+        assert f"model.train_on_batch({batch_in}, batch_y)" in source
+        assert 'print("Testing Accuracy: {:.4f}".format(test_acc))' in source
+        assert "kernel_initializer=keras.initializers.RandomNormal(" in source
+        assert any("registry pair" in c for c in changes)
+    gru, changes, unconverted = _port("gru_dynamic_0x.py")
+    gru = _flat(gru)
+    assert unconverted == []
+    assert "keras.layers.GRU(12, return_sequences=True, reset_after=False" in gru
+    assert "GateBiasBlocks([1.0, 1.0, 0.0])" in gru  # GRUCell's gate bias 1.0
+    assert "keras.optimizers.SGD(learning_rate=learning_rate)" in gru
+    assert "RandomNormal(mean=0.0, stddev=0.5)" in gru
+    assert "if step % display_step == 0:" in gru
+    lstm, _, unconverted = _port("lstm_small.py")
+    lstm = _flat(lstm)
+    assert unconverted == []
+    assert "keras.layers.LSTM(16, return_sequences=True, unit_forget_bias=False" in lstm
+    assert "GateBiasBlocks([0.0, 1.0, 0.0, 0.0])" in lstm  # forget_bias on the f block
+    assert "keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-08)" in lstm
+    assert "keras.utils.set_random_seed(7)" in lstm and "np.random.seed(7)" in lstm
+    peephole = _flat(_port("peephole_projection.py")[0])
+    assert ("keras.layers.RNN(modern.TF1LSTMCell(7, use_peepholes=True, cell_clip=3.0, "
+            "num_proj=4), return_sequences=True" in peephole)
+    assert "import modern" in peephole and "beta_1=0.8" in peephole
+    bidi = _flat(_port("bidirectional.py")[0])
+    assert "keras.layers.Bidirectional(keras.layers.LSTM(5, return_sequences=True" in bidi
+    stacked, _, unconverted = _port("stacked_dropout.py")
+    stacked = _flat(stacked)
+    assert stacked.count("keras.layers.Dropout(0.2)") == 2
+    assert 'name="rnn_0"' in stacked and 'name="rnn_1"' in stacked
+    assert [line for line, _ in unconverted] == [27]  # RMSProp: listed as not exact
+    assert "RMSprop" in unconverted[0][1]
+    # the settings each registry pair names are in the code
+    for pair_name in ("GRUCell", "BasicLSTMCell"):
+        pair = registry.pair_named(pair_name)
+        for setting in re.findall(r"\b(reset_after=False|unit_forget_bias=False)",
+                                  " ".join(pair.keras_settings)):
+            assert setting in (gru if pair_name == "GRUCell" else lstm)
+
+
+def test_generated_programs_run(tmp_path):
+    paths = []
+    for name in ("lstm_small.py", "gru_dynamic_0x.py"):
+        source, _, _ = _port(name)
+        path = tmp_path / name
+        path.write_text(source)
+        paths.append(str(path))
+    code = ("import runpy, sys\n"
+            "for path in sys.argv[1:]:\n"
+            "    print('=== ' + path, flush=True)\n"
+            "    runpy.run_path(path, run_name='__main__')\n")
+    proc = run_python(["-c", code, *paths], timeout=300)
+    runs = proc.stdout.split("=== ")[1:]
+    assert len(runs) == 2, proc.stdout
+    lstm, gru = runs
+    assert re.findall(r"^Step (\d+), Minibatch Loss= \d+\.\d{4}, Training Accuracy= ",
+                      lstm, re.M) == ["1", "10", "20", "30"]
+    assert re.findall(r"^Step (\d+),", gru, re.M) == ["10", "20"]
+    for out in runs:
+        match = re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M)
+        assert match, out
+        assert 0.0 <= float(match.group(1)) <= 1.0
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_generated_model_equals_the_tf1_graph(name, tmp_path):
+    spec, runner, expected = EXPECTED[name]
+    source, _, _ = _port(name)
+    module = _import_generated(source, tmp_path, name)
+    model = module.build_model()
+
+    # Initial values: TF1's initial biases (forget_bias / GRU gate bias folded in Keras).
+    tf1_vars, _ = models.get_tf1_weights(model, spec)
+    for var, value in tf1_vars.items():
+        if var.endswith("gates/bias"):
+            np.testing.assert_array_equal(value, 1.0)
+        elif var.endswith("bias"):
+            np.testing.assert_array_equal(value, 0.0)
+
+    # Same weights on both sides -> the same logits.
+    steps = expected["steps"]
+    legacy = pipelines.build_legacy_graph(spec, steps, runner)
+    rng = np.random.default_rng(0)
+    values = legacy.random_values(rng)
+    legacy.set_values(values)
+    rnn, readout = pipelines.tf1_values_for_keras(legacy, values)
+    models.set_tf1_weights(model, spec, rnn, readout)
+    x = rng.normal(size=(4, steps, spec.input_size)).astype(np.float32)
+    if spec.masked:  # the same lengths on both sides (one full, one of 1 step)
+        lengths = np.array([steps, 1, steps // 2, steps - 3], np.int32)
+        want = legacy.run(legacy.outputs["logits"], x, lengths)
+        got = np.asarray(model([x, lengths], training=False))
+    else:
+        want = legacy.run(legacy.outputs["logits"], x)
+        got = np.asarray(model(x, training=False))
+    tolerance = max(registry.pair_named(p).tolerance.outputs
+                    for p in (spec.cells[0].cell_type, runner))
+    assert got.shape == want.shape
+    assert np.max(np.abs(got - want)) <= tolerance
+    if name in NEW_FEATURES:
+        assert np.max(np.abs(got - want)) <= 1e-6
+
+
+@pytest.mark.parametrize("name", ["lstm_small.py", "gru_dynamic_0x.py"])
+def test_generated_training_follows_tf1_training(name, tmp_path):
+    """Same weights, same batches: TF1's optimizer in the graph and the generated
+    program's compile_model() + train_on_batch give the same loss trajectory."""
+    spec, runner, expected = EXPECTED[name]
+    source, _, _ = _port(name)
+    module = _import_generated(source, tmp_path, name)
+    model = module.compile_model(module.build_model())
+    steps, batch = expected["steps"], 8
+    legacy = pipelines.build_legacy_graph(spec, steps, runner, training=True)
+    labels, lr, loss, train_op, reset = legacy.training[expected["optimizer"]]
+    rng = np.random.default_rng(1)
+    values = legacy.random_values(rng)
+    legacy.set_values(values)
+    legacy.session.run(reset)
+    models.set_tf1_weights(model, spec, *pipelines.tf1_values_for_keras(legacy, values))
+    tf1_losses, keras_losses = [], []
+    for _ in range(10):
+        x = rng.uniform(0, 1, size=(batch, steps, spec.input_size)).astype(np.float32)
+        y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, size=batch)]
+        tf1_losses.append(legacy.run([loss, train_op], x, extra_feed={
+            labels: y, lr: expected["learning_rate"]})[0])
+        keras_losses.append(model.train_on_batch(x, y)[0])
+    tolerance = registry.pair_named(spec.cells[0].cell_type).tolerance.training
+    assert np.max(np.abs(np.subtract(tf1_losses, keras_losses))) <= tolerance
+    assert tf1_losses[-1] != tf1_losses[0]  # it trained
+
+
+# ------------------------------------------------------------------------------------
+# what is not ported
+# ------------------------------------------------------------------------------------
+def test_unsupported_constructs_are_listed_with_line_and_reason():
+    original = _read(CASES / "unsupported.py")
+    source, changes, unconverted = port_to_keras(original, filename="unsupported.py")
+    assert source == original and changes == []  # nothing guessed, nothing generated
+    reasons = dict(unconverted)
+    assert "MultiRNNCell([cell] * n)" in reasons[19]
+    assert "custom gradient processing" in reasons[25] and "clip_by_global_norm" in reasons[25]
+    assert "tensorflow.summary.scalar" in reasons[27]
+    assert all(isinstance(line, int) and line > 0 for line, _ in unconverted)
+
+
+def test_unknown_cell_option_is_listed():
+    original = _read(CASES / "lstm_small.py").replace(
+        "rnn.BasicLSTMCell(num_hidden, forget_bias=1.0)",
+        "rnn.BasicLSTMCell(num_hidden, forget_bias=1.0, state_is_tuple=False)")
+    source, _, unconverted = port_to_keras(original, filename="x.py")
+    assert source == original
+    line = 1 + original[:original.index("state_is_tuple")].count("\n")
+    assert unconverted == [(line, "BasicLSTMCell: state_is_tuple=False (concatenated state)")]
+
+
+# ------------------------------------------------------------------------------------
+# programs that already are Keras
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["lstm_small.py", "gru_dynamic_0x.py"])
+def test_porting_a_generated_program_again_changes_nothing(name):
+    source, _, _ = _port(name)
+    again, changes, unconverted = port_to_keras(source, filename=name)
+    assert (again, changes, unconverted) == (source, [], [])
+
+
+TF_KERAS_PROGRAM = '''import numpy as np
+import tensorflow as tf
+
+model = tf.keras.Sequential([
+    tf.keras.Input((28, 28)),
+    tf.keras.layers.LSTM(8),
+    tf.keras.layers.Dense(10),
+])
+model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
+              loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))
+tf.keras.backend.set_session(None)
+print(model(np.zeros((2, 28, 28), np.float32)).shape)
+'''
+
+
+def test_tf_keras_programs_get_keras_spellings_only():
+    source, changes, unconverted = port_to_keras(TF_KERAS_PROGRAM, filename="k.py")
+    assert "import tensorflow as tf\nimport keras\n" in source
+    assert "keras.Sequential([" in source and "tf.keras.Sequential" not in source
+    assert "keras.layers.LSTM(8)" in source and "keras.optimizers.Adam(1e-3)" in source
+    # Keras 3 has no keras.backend.set_session: left as it was, and listed
+    assert "tf.keras.backend.set_session(None)" in source
+    assert unconverted == [(11, "tf.keras.backend.set_session: Keras 3 has no "
+                                "keras.backend.set_session; left as it is")]
+    assert "added `import keras`" in changes
+    again = port_to_keras(source, filename="k.py")
+    assert again[0] == source and again[1] == []
+
+
+# ------------------------------------------------------------------------------------
+# sequence_length, bidirectional_dynamic_rnn, keep_prob placeholders
+# ------------------------------------------------------------------------------------
+NEW_FEATURES = MASKED + ["keep_prob_dropout.py"]
+
+
+@pytest.mark.parametrize("name", MASKED)
+def test_sequence_length_is_a_second_input_fed_per_batch(name):
+    source, changes, unconverted = _port(name)
+    assert unconverted == []
+    ast.parse(source)
+    flat = _flat(source)
+    feed = EXPECTED[name][2]["sequence_length_feed"]
+    assert 'sequence_length = keras.Input((), dtype="int32", name="sequence_length")' in flat
+    assert 'mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)' in flat
+    assert "zero_output_for_mask=True" in flat and "(sequence, mask=mask)" in flat
+    assert "import modern" in source
+    assert "keras.Model([x, sequence_length], logits" in flat
+    assert f"batch_len = np.asarray({feed}, np.int32)" in flat
+    assert "model.evaluate([test_x, test_len], test_y" in flat
+    assert any("registry pair 'sequence_length'" in c for c in changes)
+
+
+def test_bidirectional_dynamic_rnn_reads_the_last_step_of_the_concat():
+    source, changes, unconverted = _port("bidirectional_dynamic.py")
+    assert unconverted == []
+    flat = _flat(source)
+    assert "keras.layers.Bidirectional(keras.layers.LSTM(5, return_sequences=True" in flat
+    assert "last = sequence[:, -1, :]" in flat
+    assert any("registry pair 'bidirectional_dynamic_rnn'" in c for c in changes)
+    # the readout on the concat of another tensor, or without the concat, is listed
+    original = _read(CASES / "bidirectional_dynamic.py")
+    other = original.replace("outputs = tf.concat(outputs, 2)\n", "")
+    assert port_to_keras(other, filename="x.py")[0] == other
+
+
+def test_keep_prob_placeholder_becomes_training_only_dropout(tmp_path):
+    source, changes, unconverted = _port("keep_prob_dropout.py")
+    assert unconverted == []
+    assert "sequence = keras.layers.Dropout(0.25)(sequence)" in source
+    assert any("fed 0.75 with the train op" in c for c in changes)
+    module = _import_generated(source, tmp_path, "keep_prob_dropout.py")
+    model = module.build_model()
+    x = np.random.default_rng(0).normal(size=(4, 28, 28)).astype(np.float32)
+    inference = np.asarray(model(x, training=False))
+    np.testing.assert_array_equal(inference, np.asarray(model(x, training=False)))
+    assert not np.allclose(inference, np.asarray(model(x, training=True)))  # dropout on
+    # a keep_prob fed other than 1.0 outside training is not ported
+    original = _read(CASES / "keep_prob_dropout.py")
+    other = original.replace("keep_prob: 1.0})", "keep_prob: 0.9})", 1)
+    source, _, unconverted = port_to_keras(other, filename="x.py")
+    assert source == other and "outside training" in unconverted[0][1]
+
+
+def test_sequence_length_fed_differently_at_test_is_listed():
+    original = _read(CASES / "masked_dynamic.py")
+    other = original + "    print(sess.run(loss, {x: bx.reshape((batch, steps, inputs)), " \
+                       "y: by, lengths: [3] * batch}))\n"
+    source, _, unconverted = port_to_keras(other, filename="x.py")
+    assert source == other
+    assert any("outside the train op" in reason for _, reason in unconverted)
+
+
+@pytest.mark.parametrize("name", NEW_FEATURES)
+def test_porting_the_new_features_again_changes_nothing(name):
+    source, _, _ = _port(name)
+    assert port_to_keras(source, filename=name) == (source, [], [])
+
+
+def test_generated_masked_and_dropout_programs_run(tmp_path):
+    paths = []
+    for name in ("masked_static.py", "keep_prob_dropout.py"):
+        path = tmp_path / name
+        path.write_text(_port(name)[0])
+        paths.append(str(path))
+    code = ("import runpy, sys\n"
+            "for path in sys.argv[1:]:\n"
+            "    print('=== ' + path, flush=True)\n"
+            "    runpy.run_path(path, run_name='__main__')\n")
+    proc = run_python(["-c", code, *paths], timeout=300)
+    runs = proc.stdout.split("=== ")[1:]
+    assert len(runs) == 2, proc.stdout + proc.stderr
+    assert re.findall(r"^Step (\d+),", runs[1], re.M) == ["2", "4"]
+    for out in runs:
+        assert re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M), out

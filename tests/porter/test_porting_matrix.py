@@ -1,0 +1,307 @@
+"""The porting matrix: programs written in this repo (tests/fixtures/porting_matrix/), ported both ways.
+
+For every fixture (Python 2 and 3, ``.py`` and ``.ipynb``, every import style):
+
+* ``--to compat``: the port parses and, run, prints exactly what the UNPORTED program
+  prints under the legacy_compat drop-in (:mod:`tools.porter.compat.dropin`; Python 2 fixtures:
+  the drop-in run of their fissix conversion);
+* ``--to keras``: where the recogniser supports the program, the generated
+  ``build_model()`` equals the recognised spec's TF1 graph within the registry tolerance;
+  where it does not, the reasons are listed with line numbers and nothing is generated;
+* porting a port again changes nothing; unconvertible constructs are reported and marked.
+
+Together the fixtures cover every registry pair that has builders and every 0.x spelling
+of legacy_compat/spellings.py (both checked here from the tables, not hard-coded).
+The programs run in two parallel subprocesses (originals, ports), several per process.
+"""
+import ast
+import functools
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from legacy_compat.spellings import SPELLINGS
+from modern import models
+from tests.support.helpers import REPO_ROOT
+from tools.proof import pipelines, registry
+from tools.porter import port_notebook, port_path, port_source, py2
+from tools.porter.keras.recognize import recognize
+
+MATRIX = REPO_ROOT / "tests" / "fixtures" / "porting_matrix"
+FIXTURES = sorted(p.name for p in MATRIX.iterdir() if p.suffix in (".py", ".ipynb"))
+PY2 = {"m02_lstm_py2_noalias.py", "m06_bidi_models_rnn_py2.py"}
+NOTEBOOKS = [n for n in FIXTURES if n.endswith(".ipynb")]
+KERAS_SUPPORTED = {"m01_basic_rnn_static.py", "m02_lstm_py2_noalias.py",
+                   "m03_peephole_dynamic_tff.py", "m04_gru_lstm_multi_dropout.py",
+                   "m05_layernorm_contrib.py", "m06_bidi_models_rnn_py2.py",
+                   "n10_lstm_dynamic_notebook.ipynb"}
+UNCONVERTIBLE = "u11_unconvertible.py"
+KERAS_RUN = "m01_basic_rnn_static.py"  # the one generated Keras program run end to end
+
+
+def _text(name):
+    return (MATRIX / name).read_text()
+
+
+def _code_cells(text):
+    """A notebook's code cells as one program (IPython magics skipped)."""
+    nb = json.loads(text)
+    lines = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if source.lstrip().startswith("%%"):
+            continue
+        lines += [line for line in source.split("\n") if not re.match(r"\s*[%!]", line)]
+    return "\n".join(lines) + "\n"
+
+
+def _program(name):
+    """The unported program as Python source (notebooks: the concatenated code cells)."""
+    text = _text(name)
+    return _code_cells(text) if name.endswith(".ipynb") else text
+
+
+def _header(name, key):
+    text = _text(name)
+    found = re.findall(rf"^#?\s*{key}: (.*?)(?:\\n|$)", text, re.M)
+    return [item.strip() for line in found for item in line.split(";")]
+
+
+@functools.lru_cache(maxsize=None)
+def _compat(name):
+    text = _text(name)
+    if name.endswith(".ipynb"):
+        new_text, results = port_notebook(text)
+        return new_text, [r for _, r in results]
+    result = port_source(text, filename=name)
+    assert result.error is None, result.error
+    return result.code, [result]
+
+
+@functools.lru_cache(maxsize=None)
+def _keras(name):
+    text = _text(name)
+    if name.endswith(".ipynb"):
+        new_text, results = port_notebook(text, target="keras")
+        return new_text, [r for _, r in results]
+    result = port_source(text, target="keras", filename=name)
+    assert result.error is None, result.error
+    return result.code, [result]
+
+
+# ------------------------------------------------------------------------------------
+# coverage of the registry and of the 0.x spellings table
+# ------------------------------------------------------------------------------------
+def test_fixtures_cover_every_registry_pair_with_builders():
+    declared = {pair for name in FIXTURES for pair in _header(name, "pairs")}
+    names = {p.name for p in registry.PAIRS}
+    assert declared <= names, declared - names
+    with_builders = {p.name for p in registry.PAIRS if p.configs is not None}
+    assert with_builders - declared == set()
+
+
+def test_fixtures_use_every_0x_spelling():
+    sources = "\n".join(_program(name) for name in FIXTURES)
+    missing = []
+    for s in SPELLINGS:
+        prefix = {"tf": r"\.", "tf.nn": r"\bnn\.", "tf.train": r"\btrain\."}[s.namespace]
+        if not re.search(prefix + re.escape(s.old) + r"\(", sources):
+            missing.append(s.old_path)
+    assert missing == []
+    # the statically recognisable ones are noted by the compat port as 0.x spellings
+    noted = " ".join(n.message for name in FIXTURES for r in _compat(name)[1] for n in r.notes)
+    for s in SPELLINGS:
+        if s.detect not in ("labels_dtype",):  # decided at run time by dtype
+            assert s.old_path in noted, s.old_path
+
+
+def test_fixtures_cover_python2_notebooks_and_import_styles():
+    assert len(PY2) >= 2 and NOTEBOOKS
+    for name in PY2:
+        source = _text(name)
+        with pytest.raises(SyntaxError):
+            ast.parse(source)
+        assert re.search(r"^\s*print [\"']", source, re.M) and "xrange(" in source
+    sources = "\n".join(_program(name) for name in FIXTURES)
+    for style in ("import tensorflow as tf\n", "import tensorflow\n", "import tensorflow as tff\n",
+                  "from tensorflow.contrib import rnn\n",
+                  "from tensorflow.contrib.rnn import BasicLSTMCell",
+                  "from tensorflow.python.ops import rnn, rnn_cell\n",
+                  "from tensorflow.models.rnn import rnn, rnn_cell\n", "tf.nn.rnn_cell.",
+                  "tf.contrib.rnn.", "from tensorflow.examples.tutorials.mnist import input_data"):
+        assert style in sources, style
+
+
+# ------------------------------------------------------------------------------------
+# compat: the port prints what the unported program prints under the drop-in
+# ------------------------------------------------------------------------------------
+RUNNER = r"""
+import io, contextlib, runpy, sys, traceback
+for path in sys.argv[1:]:
+    if not path.endswith("keras_generated.py"):  # Keras first: TF1 graph mode is global
+        import legacy_compat.v1 as tf
+        from tools.porter.compat import dropin
+        tf.reset_default_graph()
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf):
+            if path.endswith("keras_generated.py"):
+                runpy.run_path(path, run_name="__main__")
+            else:
+                dropin.run_program(path)
+    except BaseException:
+        buf.write("!!! " + traceback.format_exc().replace("\n", " | "))
+    print("=== " + path + "\n" + buf.getvalue(), flush=True)
+"""
+
+
+def _split_runs(stdout):
+    runs = {}
+    for chunk in stdout.split("=== ")[1:]:
+        path, _, out = chunk.partition("\n")
+        runs[Path(path).stem] = out.rstrip("\n").split("\n")
+    return runs
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """(original runs, compat-port runs) by fixture stem; two parallel subprocesses."""
+    tmp = tmp_path_factory.mktemp("matrix")
+    originals, ports = [], []
+    for name in FIXTURES:
+        stem = Path(name).stem
+        source = _program(name)
+        if name in PY2:
+            source = py2.to_python3(source)  # the drop-in runs Python 3 only
+        (tmp / "orig").mkdir(exist_ok=True)
+        (tmp / "port").mkdir(exist_ok=True)
+        (tmp / "orig" / f"{stem}.py").write_text(source)
+        originals.append(str(tmp / "orig" / f"{stem}.py"))
+        code, _ = _compat(name)
+        if name.endswith(".ipynb"):
+            code = _code_cells(code)
+        (tmp / "port" / f"{stem}.py").write_text(code)
+        ports.append(str(tmp / "port" / f"{stem}.py"))
+    keras_code, _ = _keras(KERAS_RUN)
+    (tmp / "port" / "keras_generated.py").write_text(keras_code)
+    env_cmd = [sys.executable, "-c", RUNNER]
+    procs = [subprocess.Popen(env_cmd + paths, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for paths in (originals, [str(tmp / "port" / "keras_generated.py")] + ports)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err[-3000:]
+    return _split_runs(outs[0][0]), _split_runs(outs[1][0])
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_compat_port_parses(name):
+    code, results = _compat(name)
+    tree = ast.parse(_code_cells(code) if name.endswith(".ipynb") else code)
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(m.split(".")[0] == "tensorflow" for m in imported), imported
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_compat_port_behaves_as_the_unported_program(name, runs):
+    originals, ports = runs
+    stem = Path(name).stem
+    want, got = originals[stem], ports[stem]
+    assert not any(line.startswith("!!! ") for line in want), want
+    assert got == want
+    assert any(line.startswith(("Testing Accuracy:", "Final loss:")) for line in want), want
+
+
+def test_one_generated_keras_program_runs(runs):
+    out = runs[1]["keras_generated"]
+    assert not any(line.startswith("!!! ") for line in out), out
+    match = [line for line in out if line.startswith("Testing Accuracy: ")]
+    assert match and 0.0 <= float(match[0].split()[-1]) <= 1.0
+
+
+# ------------------------------------------------------------------------------------
+# keras: equivalence where supported, reasons (and no partial port) where not
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(KERAS_SUPPORTED))
+def test_keras_port_is_equivalent_to_the_tf1_graph(name, tmp_path):
+    source = _program(name)
+    if name in PY2:
+        source = py2.to_python3(source)
+    r = recognize(source, filename=name)
+    assert r.complete and r.unrecognized == []
+    code, results = _keras(name)
+    assert all(res.unconverted == [] for res in results), [res.unconverted for res in results]
+    program = _code_cells(code) if name.endswith(".ipynb") else code
+    ast.parse(program)
+    path = tmp_path / f"gen_{Path(name).stem}.py"
+    path.write_text(program)
+    spec_ = importlib.util.spec_from_file_location(f"gen_{Path(name).stem}", path)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    model = module.build_model()
+    spec = r.spec
+    legacy = pipelines.build_legacy_graph(spec, r.steps, r.runner)
+    rng = np.random.default_rng(0)
+    values = legacy.random_values(rng)
+    legacy.set_values(values)
+    models.set_tf1_weights(model, spec, *pipelines.tf1_values_for_keras(legacy, values))
+    x = rng.normal(size=(3, r.steps, spec.input_size)).astype(np.float32)
+    want = legacy.run(legacy.outputs["logits"], x)
+    got = np.asarray(model(x, training=False))
+    assert got.shape == want.shape
+    assert np.max(np.abs(got - want)) <= 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(set(FIXTURES) - KERAS_SUPPORTED))
+def test_keras_port_lists_reasons_and_changes_nothing(name):
+    code, results = _keras(name)
+    assert code == _text(name)  # never a silent partial port
+    unconverted = [u for res in results for u in res.unconverted]
+    assert unconverted
+    assert all(isinstance(u.line, int) and u.line > 0 and u.reason for u in unconverted)
+
+
+# ------------------------------------------------------------------------------------
+# no-op: porting a port again changes nothing
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", FIXTURES)
+def test_porting_again_changes_nothing(name):
+    for target, port in (("compat", _compat), ("keras", _keras)):
+        code, _ = port(name)
+        if name.endswith(".ipynb"):
+            again, _ = port_notebook(code, target=target)
+        else:
+            again = port_source(code, target=target, filename=name).code
+        assert again == code, target
+
+
+# ------------------------------------------------------------------------------------
+# the report names every unconvertible construct
+# ------------------------------------------------------------------------------------
+def test_unconvertible_constructs_are_reported_and_marked(tmp_path):
+    source = _text(UNCONVERTIBLE)
+    code, (result,) = _compat(UNCONVERTIBLE)
+    lines = source.split("\n")
+    expected = {}
+    for construct in ("tf.contrib.legacy_seq2seq", "tf.contrib.layers"):
+        expected[construct] = 1 + next(i for i, l in enumerate(lines)
+                                          if construct in l and not l.startswith("#"))
+    reported = {(u.line, u.reason) for u in result.unconverted}
+    for construct, line in expected.items():
+        assert any(ln == line and construct in reason for ln, reason in reported), construct
+        marker = f"# rnn-migrate: {construct} is not provided by legacy_compat"
+        assert marker in code
+    assert result.exit_code == 1
+    report = tmp_path / "r.json"
+    assert port_path(MATRIX / UNCONVERTIBLE, out=tmp_path / "o.py", report=report) == 1
+    data = json.loads(report.read_text())
+    assert sorted(u["line"] for u in data["files"][0]["unconverted"]) == sorted(expected.values())

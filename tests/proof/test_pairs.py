@@ -1,0 +1,108 @@
+"""Generic equivalence tests over the registry of migration pairs (tools.proof.registry).
+
+For every pair with builders, hypothesis draws configurations ``(RNNSpec, runner)``
+from the pair's own strategy, and steps, batch and seeds, and asserts:
+
+* the same output names and shapes on both sides;
+* outputs, every final-state part and logits within ``pair.tolerance.outputs``;
+* gradients w.r.t. the inputs and every weight within ``pair.tolerance.gradients``;
+* training equivalence: from the same weights on the same batches, 50 steps of SGD
+  and of Adam give loss trajectories within ``pair.tolerance.training``.
+
+A pair's limitations may excuse checks (``Limitation.skips``); those are skipped
+with the limitation's name as the reason. ``KIT_ONE_CONTAINING=gru`` narrows the run.
+The summary line reports how many pairs and examples ran, and the largest |diff|.
+"""
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tools.proof import harness, registry
+
+PAIRS_WITH_BUILDERS = [p for p in registry.selected_pairs() if p.configs is not None]
+IDS = [p.name for p in PAIRS_WITH_BUILDERS]
+
+# (pair, check) -> {"examples": n, "max_diff": d, "seconds": s}; printed by conftest.
+PAIR_STATS = {}
+
+
+def _examples(n_in_fast_profile):
+    return max(1, int(round(n_in_fast_profile * settings.default.max_examples / 12.0)))
+
+
+def _record(pair, check, diff, started):
+    entry = PAIR_STATS.setdefault((pair.name, check),
+                                  {"examples": 0, "max_diff": 0.0, "seconds": 0.0})
+    entry["examples"] += 1
+    entry["max_diff"] = max(entry["max_diff"], diff)
+    entry["seconds"] += time.perf_counter() - started
+
+
+def _skip_if_excused(pair, check):
+    for limitation in pair.limitations:
+        if check in limitation.skips:
+            pytest.skip(f"{pair.name}: {check} excused by limitation {limitation.name}")
+
+
+@pytest.mark.parametrize("pair", PAIRS_WITH_BUILDERS, ids=IDS)
+def test_outputs_and_states(pair):
+    _skip_if_excused(pair, "outputs")
+
+    @settings(max_examples=_examples(3))
+    @given(config=pair.configs(), steps=st.integers(1, 5), batch=st.integers(1, 4),
+           seed=st.integers(0, 2**31 - 1))
+    def check(config, steps, batch, seed):
+        spec, runner = config
+        started = time.perf_counter()
+        result = harness.compare_forward(spec, runner, steps=steps, batch=batch, seed=seed)
+        assert result.shapes_match, (result.legacy_shapes, result.keras_shapes)
+        _record(pair, "outputs", result.max_diff, started)
+        assert result.max_diff <= pair.tolerance.outputs, (
+            f"{spec} with {runner}: {result.worst} differs by {result.max_diff:.3g}")
+
+    check()
+
+
+@pytest.mark.parametrize("pair", PAIRS_WITH_BUILDERS, ids=IDS)
+def test_gradients(pair):
+    _skip_if_excused(pair, "gradients")
+
+    @settings(max_examples=_examples(2))
+    @given(config=pair.configs(), steps=st.integers(1, 4), batch=st.integers(1, 3),
+           seed=st.integers(0, 2**31 - 1))
+    def check(config, steps, batch, seed):
+        spec, runner = config
+        started = time.perf_counter()
+        result = harness.compare_gradients(spec, runner, steps=steps, batch=batch, seed=seed)
+        assert result.shapes_match, (result.legacy_shapes, result.keras_shapes)
+        _record(pair, "gradients", result.max_diff, started)
+        assert result.max_diff <= pair.tolerance.gradients, (
+            f"{spec} with {runner}: d/d{result.worst} differs by {result.max_diff:.3g}")
+
+    check()
+
+
+@pytest.mark.parametrize("optimizer, learning_rate", [("sgd", 0.5), ("adam", 0.01)])
+@pytest.mark.parametrize("pair", PAIRS_WITH_BUILDERS, ids=IDS)
+def test_training_trajectory(pair, optimizer, learning_rate):
+    _skip_if_excused(pair, "training")
+
+    @settings(max_examples=_examples(1))
+    @given(config=pair.configs(), seed=st.integers(0, 2**31 - 1))
+    def check(config, seed):
+        spec, runner = config
+        if spec.num_classes is None:  # training needs the readout
+            spec = type(spec)(spec.cells, spec.input_size, spec.bidirectional, spec.masked, 3)
+        started = time.perf_counter()
+        curves = harness.compare_training(spec, runner, steps=3, batch=8, seed=seed,
+                                          optimizer=optimizer, learning_rate=learning_rate,
+                                          train_steps=50)
+        _record(pair, f"training/{optimizer}", curves.max_diff, started)
+        assert len(curves.legacy) == len(curves.keras) == 50
+        assert curves.max_diff <= pair.tolerance.training, (
+            f"{spec} with {runner}, {optimizer}: loss trajectories differ by "
+            f"{curves.max_diff:.3g}")
+
+    check()

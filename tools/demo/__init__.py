@@ -1,0 +1,575 @@
+"""``rnn-migrate demo``: port the bundled TF1 tutorial and train both sides side by side.
+
+The demo takes the legacy tutorial shipped with the project
+(``examples/tf1/mnist_lstm_static_rnn.py``: a ``BasicLSTMCell`` unrolled by
+``static_rnn`` over the 28 rows of an MNIST digit, readout ``outputs[-1] @ W + b``) and
+
+1. ports it to Keras 3 with the porter (``tools.porter.keras.writer.port_to_keras``) when it
+   is installed, printing (or, with ``--out-dir``, writing) the ported source and the
+   pipeline the recogniser found;
+2. obtains the pipeline's :class:`modern.models.RNNSpec` from the recogniser
+   (``tools.porter.keras.recognize.recognize``), or, when the porter is absent or fails, from
+   :func:`fallback_pipeline`, which reads the tutorial's module constants with
+   :mod:`ast` (the tutorial is never executed);
+3. loads the same initial weights into the TF1 graph (``legacy_compat``) and the Keras
+   model (``modern``) and compares their outputs on the first test batch *before
+   training*;
+4. trains both on the embedded MNIST (:func:`tools.proof.accuracy.train_both`: same initial
+   weights, same batches, TF1's optimizer in a ``Session`` vs Keras' optimizer in a
+   ``tf.function``) and prints a table: max |Δ| before training, the loss after N
+   steps, test accuracy, ms per step and wall time of each side, plus a verdict line;
+5. writes a PNG of the two loss curves (matplotlib, Agg), which lie on top of each
+   other.
+
+Defaults (500 steps of 128 on 20,000 training images, the full 10,000-image test set)
+take about a minute on 2 CPU cores; ``--steps``, ``--train-size``, ``--test-size``,
+``--units``, ``--batch-size`` and ``--seed`` scale it.
+
+Files: the PNG (``--png``, default ``demo_loss_curves.png`` in the current directory)
+and the ported source (``--out-dir``) are overwritten only when they are previous demo
+outputs (the PNG carries a ``Software: rnn-migrate demo`` tag, the ported source starts
+with the porter's header), otherwise the demo refuses unless ``--force``.
+
+Exit codes: 0 success; 1 the two sides disagree before training (above
+:data:`FORWARD_TOLERANCE`) or the tutorial is missing; 2 a bad option or a refused
+overwrite (nothing trained).
+
+Only the standard library is imported at module level: ``rnn-migrate``'s parser imports
+this module for every subcommand.
+"""
+import argparse
+import ast
+import dataclasses
+import importlib
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from tools.proof.tolerances import REAL_SIZE_FORWARD
+
+# The bundled legacy tutorial, relative to the repository (tools/ is one level below).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL_PATH = REPO_ROOT / "examples" / "tf1" / "mnist_lstm_static_rnn.py"
+
+DEFAULT_STEPS = 500
+DEFAULT_TRAIN_SIZE = 20000
+DEFAULT_TEST_SIZE = 10000
+DEFAULT_PNG = "demo_loss_curves.png"
+MNIST_TRAIN, MNIST_TEST = 60000, 10000
+# The Keras model and the TF1 graph, same weights, same inputs: max |Δ| allowed (a
+# real-size model; the reason is in tools.proof.tolerances, which imports nothing heavy).
+FORWARD_TOLERANCE = REAL_SIZE_FORWARD
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PNG_SOFTWARE_TAG = "rnn-migrate demo"
+PORTED_NAME = "mnist_lstm_static_rnn_keras.py"
+PORTED_HEADER = '"""Keras 3 port of'
+
+# The module constants the fallback reads (the tutorial's names).
+TUTORIAL_CONSTANTS = ("num_hidden", "timesteps", "num_input", "num_classes",
+                      "learning_rate", "batch_size")
+
+
+class DemoError(Exception):
+    """A problem reported to the user; ``code`` is the exit status."""
+
+    def __init__(self, message, code=2):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclasses.dataclass
+class TutorialPipeline:
+    """What the demo needs from the tutorial: the spec, runner and training settings."""
+
+    spec: object  # modern.models.RNNSpec
+    runner: str
+    time_steps: int
+    learning_rate: float
+    batch_size: int
+    optimizer: str = "adam"
+    source: str = "fallback"  # "recogniser" or "fallback"
+
+
+# --------------------------------------------------------------------------
+# the tutorial -> the pipeline
+# --------------------------------------------------------------------------
+def tutorial_source(path: Path = None) -> str:
+    path = Path(path or TUTORIAL_PATH)
+    if not path.is_file():
+        raise DemoError(f"the bundled legacy tutorial is missing: {path} (the demo runs from "
+                        "a checkout of the project, where it lives in examples/tf1/)", code=1)
+    return path.read_text(encoding="utf-8")
+
+
+def _literal(node):
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def tutorial_constants(source: str) -> Dict[str, object]:
+    """The tutorial's numeric module constants, read with :mod:`ast` (nothing executed).
+
+    Returns ``{name: value}`` for :data:`TUTORIAL_CONSTANTS` (plain ``name = literal``
+    assignments at module level; the last assignment wins) and ``forget_bias``: the
+    literal ``forget_bias=`` keyword of the ``BasicLSTMCell(...)`` call, else TF1's
+    default 1.0.
+    """
+    tree = ast.parse(source)
+    found: Dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in TUTORIAL_CONSTANTS:
+                literal = _literal(value)
+                if literal is not None:
+                    found[target.id] = literal
+    found["forget_bias"] = 1.0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name == "BasicLSTMCell":
+                for keyword in node.keywords:
+                    if keyword.arg == "forget_bias" and _literal(keyword.value) is not None:
+                        found["forget_bias"] = float(_literal(keyword.value))
+    return found
+
+
+def fallback_pipeline(source: str) -> TutorialPipeline:
+    """The pipeline of the bundled tutorial from its module constants (ast only).
+
+    The tutorial's structure is known (BasicLSTMCell(num_hidden, forget_bias) run by
+    ``static_rnn`` over ``timesteps`` steps of ``num_input``, readout to
+    ``num_classes``, Adam at ``learning_rate``, batches of ``batch_size``); only its
+    numbers are read, by :func:`tutorial_constants`.
+    """
+    from modern.models import CellSpec, RNNSpec
+
+    constants = tutorial_constants(source)
+    missing = [name for name in TUTORIAL_CONSTANTS if name not in constants]
+    if missing:
+        raise DemoError("the tutorial does not define the module constants "
+                        f"{', '.join(missing)} (expected plain `name = number` assignments)",
+                        code=1)
+    spec = RNNSpec(cells=(CellSpec("BasicLSTMCell", int(constants["num_hidden"]),
+                                   forget_bias=float(constants["forget_bias"])),),
+                   input_size=int(constants["num_input"]),
+                   num_classes=int(constants["num_classes"]))
+    return TutorialPipeline(spec=spec, runner="static_rnn",
+                            time_steps=int(constants["timesteps"]),
+                            learning_rate=float(constants["learning_rate"]),
+                            batch_size=int(constants["batch_size"]), source="fallback")
+
+
+def _module_exists(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def recognised_pipeline(source: str, filename: str):
+    """``(TutorialPipeline or None, RecognizedPipeline or None, note)`` from the porter."""
+    if not _module_exists("tools.porter.keras.recognize"):
+        return None, None, "tools.porter.keras.recognize is not installed"
+    try:
+        recognize = importlib.import_module("tools.porter.keras.recognize").recognize
+        found = recognize(source, filename=filename)
+    except Exception as error:  # the porter is another component: fall back, say why
+        return None, None, f"the recogniser failed ({type(error).__name__}: {error})"
+    spec = getattr(found, "spec", None)
+    if (spec is None or getattr(found, "runner", None) is None
+            or not getattr(spec, "num_classes", None) or found.steps is None):
+        return None, found, "the recogniser did not find the whole pipeline"
+    optimizer = found.optimizer if found.optimizer in ("adam", "sgd") else "adam"
+    pipeline = TutorialPipeline(
+        spec=spec, runner=found.runner, time_steps=int(found.steps),
+        learning_rate=float(found.learning_rate or 1e-3),
+        batch_size=int(found.batch_size or 128), optimizer=optimizer, source="recogniser")
+    return pipeline, found, ""
+
+
+def port_tutorial(source: str, filename: str):
+    """Port the tutorial with ``tools.porter.keras.writer`` when it is installed and works.
+
+    Returns ``(new_source or None, changes, unconverted, note)``; ``note`` says why
+    there is no source (porter absent, failed, or generated nothing), else ``""``.
+    """
+    if not _module_exists("tools.porter.keras.writer"):
+        return None, [], [], "tools.porter.keras.writer is not installed: no Keras source shown"
+    try:
+        port_to_keras = importlib.import_module("tools.porter.keras.writer").port_to_keras
+        result = port_to_keras(source, filename=filename)
+        new_source, changes, unconverted = tuple(result)[:3]
+    except Exception as error:
+        return None, [], [], f"the porter failed ({type(error).__name__}: {error})"
+    if new_source == source:
+        return None, list(changes), list(unconverted), "the porter generated no Keras source"
+    return new_source, list(changes), list(unconverted), ""
+
+
+# --------------------------------------------------------------------------
+# options and files
+# --------------------------------------------------------------------------
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _int(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def add_demo_parser(subparsers):
+    parser = subparsers.add_parser(
+        "demo", help="port the bundled TF1 MNIST tutorial and train both sides side by side",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Port the bundled TF1 tutorial (examples/tf1/mnist_lstm_static_rnn.py: "
+                    "BasicLSTMCell + static_rnn + readout) to Keras 3, then train the TF1 "
+                    "graph and the Keras model on the embedded MNIST from the same initial "
+                    "weights on the same batches, and print max |Δ| before training, the "
+                    "loss, test accuracy and speed of each side; write the two loss curves "
+                    "to a PNG.\n\n"
+                    f"Defaults ({DEFAULT_STEPS} steps on {DEFAULT_TRAIN_SIZE} training images, "
+                    f"{DEFAULT_TEST_SIZE} test images) take about a minute on 2 CPU cores.")
+    parser.add_argument("--steps", type=_positive_int, default=DEFAULT_STEPS,
+                        help=f"training steps per side (default {DEFAULT_STEPS})")
+    parser.add_argument("--train-size", type=_positive_int, default=DEFAULT_TRAIN_SIZE,
+                        metavar="N", help="first N MNIST training images to draw batches "
+                                          f"from (max {MNIST_TRAIN}, default "
+                                          f"{DEFAULT_TRAIN_SIZE})")
+    parser.add_argument("--test-size", type=_positive_int, default=DEFAULT_TEST_SIZE,
+                        metavar="N", help=f"first N MNIST test images to evaluate on (max "
+                                          f"{MNIST_TEST}, default {DEFAULT_TEST_SIZE})")
+    parser.add_argument("--units", type=_positive_int, default=None,
+                        help="LSTM units (default: the tutorial's num_hidden)")
+    parser.add_argument("--batch-size", type=_positive_int, default=None,
+                        help="examples per step (default: the tutorial's batch_size)")
+    parser.add_argument("--seed", type=_int, default=0,
+                        help="draws the shared initial weights and batch order (default 0)")
+    parser.add_argument("--png", default=DEFAULT_PNG, metavar="PATH",
+                        help=f"where to write the loss curves (default {DEFAULT_PNG} in the "
+                             "current directory)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help=f"write the ported Keras source there ({PORTED_NAME}) instead of "
+                             "printing it")
+    parser.add_argument("--no-source", action="store_true",
+                        help="do not print the ported Keras source")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite a --png / ported file that is not a previous demo "
+                             "output")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _is_demo_png(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError:
+        return False
+    return head.startswith(PNG_MAGIC) and PNG_SOFTWARE_TAG.encode() in head
+
+
+def _is_ported_source(path: Path) -> bool:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").startswith(PORTED_HEADER)
+    except OSError:
+        return False
+
+
+def _check_output(path: Path, is_ours, force, what):
+    if path.exists() and (path.is_dir() or not (force or is_ours(path))):
+        if path.is_dir():
+            raise DemoError(f"{what} {path} is a directory")
+        raise DemoError(f"{what} {path} exists and is not a previous demo output; "
+                        "pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise DemoError(f"{what} {path}: directory {path.parent} does not exist")
+
+
+def check_options(args, pipeline: TutorialPipeline):
+    """Raise :class:`DemoError` (exit 2) for option values the run cannot use."""
+    if args.train_size > MNIST_TRAIN:
+        raise DemoError(f"--train-size {args.train_size} exceeds the {MNIST_TRAIN} MNIST "
+                        "training images")
+    if args.test_size > MNIST_TEST:
+        raise DemoError(f"--test-size {args.test_size} exceeds the {MNIST_TEST} MNIST test "
+                        "images")
+    batch_size = args.batch_size or pipeline.batch_size
+    if batch_size > args.train_size:
+        raise DemoError(f"--batch-size {batch_size} exceeds --train-size {args.train_size}")
+    if not args.png or not args.png.strip():
+        raise DemoError("--png needs a file name")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise DemoError("the loss-curve PNG needs matplotlib: pip install matplotlib")
+    _check_output(Path(args.png), _is_demo_png, args.force, "--png")
+    if args.out_dir is not None:
+        out_dir = Path(args.out_dir)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise DemoError(f"--out-dir {out_dir} is not a directory")
+        if out_dir.is_dir():
+            _check_output(out_dir / PORTED_NAME, _is_ported_source, args.force,
+                          "ported source")
+
+
+# --------------------------------------------------------------------------
+# the comparison, the table, the PNG
+# --------------------------------------------------------------------------
+def forward_difference(spec, runner, time_steps, values, x) -> Tuple[float, Dict[str, float]]:
+    """Max |Δ| of every output (sequence, final states, logits) of the TF1 graph and the
+    Keras model holding the same ``values`` (TF1 full names), on inputs ``x``."""
+    from modern import models
+    from tools.proof import harness, pipelines
+
+    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+    model = models.build_keras_model(spec, time_steps)
+    harness.load_same_weights(legacy, model, values)
+    result = harness.compare_outputs(legacy, model, x)
+    return (result.max_diff if result.diffs else float("inf")), result.diffs
+
+
+def write_png(path, legacy_losses: List[float], keras_losses: List[float], *, title: str):
+    """The two loss curves (and their |Δ| per step, log scale) to ``path`` (Agg)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    steps = np.arange(1, len(legacy_losses) + 1)
+    legacy = np.asarray(legacy_losses, np.float64)
+    keras_ = np.asarray(keras_losses, np.float64)
+    figure = Figure(figsize=(8, 6), dpi=100)
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    top.plot(steps, legacy, color="tab:blue", linewidth=3.0, alpha=0.6,
+             label="TF1 graph (legacy_compat, tf.compat.v1 Session)")
+    top.plot(steps, keras_, color="tab:orange", linewidth=1.2, linestyle="--",
+             label="Keras 3 model (modern)")
+    top.set_ylabel("training loss (softmax cross-entropy)")
+    top.set_title(title, fontsize=10)
+    top.legend(loc="upper right")
+    top.grid(True, alpha=0.3)
+    delta = np.abs(legacy - keras_)
+    bottom.semilogy(steps, np.maximum(delta, 1e-12), color="tab:gray", linewidth=1.0)
+    bottom.set_xlabel("training step")
+    bottom.set_ylabel("|Δ loss|")
+    bottom.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, format="png", metadata={"Software": PNG_SOFTWARE_TAG})
+
+
+def _fmt_delta(value):
+    return f"{value:.2g}"
+
+
+def result_rows(result, forward_max, forward_batch):
+    legacy, keras_ = result["legacy"], result["keras"]
+    config = result["config"]
+    steps = config["steps"]
+    window = min(steps, _final_window())
+
+    def delta(key):
+        return _fmt_delta(abs(legacy[key] - keras_[key]))
+
+    rows = [
+        [f"max |Δ| outputs before training (first {forward_batch} test images)", "-", "-",
+         _fmt_delta(forward_max)],
+        [f"loss at step {steps}", f"{legacy['losses'][-1]:.4f}", f"{keras_['losses'][-1]:.4f}",
+         _fmt_delta(abs(legacy["losses"][-1] - keras_["losses"][-1]))],
+        [f"loss, mean of the last {window} steps", f"{legacy['final_loss']:.4f}",
+         f"{keras_['final_loss']:.4f}", delta("final_loss")],
+        [f"test accuracy ({config['test_size']} images)", f"{legacy['test_accuracy']:.4f}",
+         f"{keras_['test_accuracy']:.4f}", delta("test_accuracy")],
+        ["test loss", f"{legacy['test_loss']:.4f}", f"{keras_['test_loss']:.4f}",
+         delta("test_loss")],
+        ["ms per step (steady state)", f"{legacy['ms_per_step']:.1f}",
+         f"{keras_['ms_per_step']:.1f}",
+         f"Keras/TF1 {keras_['ms_per_step'] / max(legacy['ms_per_step'], 1e-9):.2f}x"],
+        ["wall time, train + eval (s)", f"{legacy['wall_s']:.1f}", f"{keras_['wall_s']:.1f}",
+         "-"],
+    ]
+    return rows
+
+
+def _final_window():
+    from tools.proof import accuracy
+
+    return accuracy.FINAL_LOSS_WINDOW
+
+
+def _loss_curve_delta(result):
+    import numpy as np
+
+    a = np.asarray(result["legacy"]["losses"], np.float64)
+    b = np.asarray(result["keras"]["losses"], np.float64)
+    return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+# --------------------------------------------------------------------------
+# the subcommand
+# --------------------------------------------------------------------------
+def _error(message):
+    print(f"rnn-migrate demo: error: {message}", file=sys.stderr)
+
+
+def run(args) -> int:
+    started = time.perf_counter()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logger, level = None, None
+    try:
+        import tensorflow as tf  # quiet TF's deprecation notices (static_rnn, ...)
+
+        logger = tf.get_logger()
+        level = logger.level
+        logger.setLevel("ERROR")
+    except ImportError:
+        pass
+    try:
+        return _run(args, started)
+    except DemoError as error:
+        _error(str(error))
+        return error.code
+    finally:
+        if logger is not None:
+            logger.setLevel(level)
+
+
+def _describe_spec(pipeline: TutorialPipeline):
+    spec = pipeline.spec
+    cells = " -> ".join(f"{c.cell_type}({c.units}, forget_bias={float(c.forget_bias)!r})"
+                        if c.lstm_like else f"{c.cell_type}({c.units})" for c in spec.cells)
+    return (f"{cells} run by {pipeline.runner} over {pipeline.time_steps} steps of "
+            f"{spec.input_size} inputs, readout outputs[-1] @ W + b -> {spec.num_classes} "
+            f"classes; {pipeline.optimizer} lr {pipeline.learning_rate:g}, batches of "
+            f"{pipeline.batch_size}")
+
+
+def _run(args, started) -> int:
+    from tools.cli import Printer
+
+    printer = Printer()
+    source = tutorial_source()
+    try:
+        shown_path = TUTORIAL_PATH.relative_to(Path.cwd())
+    except ValueError:
+        shown_path = TUTORIAL_PATH
+    filename = TUTORIAL_PATH.name
+
+    # 1. the pipeline: the recogniser, else the ast fallback (checked before anything heavy)
+    pipeline, found, note = recognised_pipeline(source, filename)
+    if pipeline is None:
+        pipeline = fallback_pipeline(source)
+    check_options(args, pipeline)
+
+    printer.line(f"Legacy tutorial: {shown_path}")
+    # 2. the port
+    ported, changes, unconverted, port_note = port_tutorial(source, filename)
+    if ported is not None:
+        if args.out_dir is not None:
+            out_dir = Path(args.out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / PORTED_NAME
+            target.write_text(ported, encoding="utf-8")
+            printer.line(f"Ported to Keras 3 by tools.porter.keras.writer: wrote {target}")
+        elif not args.no_source:
+            printer.line("Ported to Keras 3 by tools.porter.keras.writer:")
+            printer.line("-" * 72)
+            printer.line(ported.rstrip("\n"))
+            printer.line("-" * 72)
+        else:
+            printer.line("Ported to Keras 3 by tools.porter.keras.writer (source not shown: "
+                         "--no-source)")
+        if changes:
+            printer.line("What the port changed:")
+            for change in changes:
+                printer.line(f"  - {change}")
+    else:
+        printer.line(f"Keras port: {port_note}")
+    for line, reason in unconverted:
+        printer.line(f"  not converted, line {line}: {reason}")
+    if pipeline.source == "recogniser":
+        printer.line(f"Recognised pipeline (tools.porter.keras.recognize): {_describe_spec(pipeline)}")
+    else:
+        printer.line(f"Pipeline from the tutorial's module constants (ast fallback; {note}): "
+                     f"{_describe_spec(pipeline)}")
+
+    # 3. the run's spec (--units overrides the tutorial's num_hidden)
+    spec = pipeline.spec
+    if args.units is not None and args.units != spec.cells[0].units:
+        spec = dataclasses.replace(spec, cells=tuple(dataclasses.replace(c, units=args.units)
+                                                     for c in spec.cells))
+    batch_size = args.batch_size or pipeline.batch_size
+
+    import numpy as np
+
+    from legacy_compat._mnist_data import load_mnist_npz
+    from tools.proof import accuracy, pipelines
+
+    data = load_mnist_npz()
+    train_images, train_labels = data["x_train"][:args.train_size], data["y_train"][:args.train_size]
+    test_images, test_labels = data["x_test"][:args.test_size], data["y_test"][:args.test_size]
+
+    # The shared initial weights, drawn as train_both would (TF1's initializers, seed).
+    legacy = pipelines.build_legacy_graph(spec, pipeline.time_steps, pipeline.runner,
+                                          training=True)
+    shapes = {name: tuple(var.shape.as_list()) for name, var in legacy.all_variables.items()}
+    values = accuracy.tf1_initial_values(shapes, np.random.default_rng([args.seed, 0]))
+    forward_x = accuracy.prepare_images(test_images[:batch_size], spec)
+    forward_max, _ = forward_difference(spec, pipeline.runner, pipeline.time_steps, values,
+                                        forward_x)
+
+    printer.line(f"Training both sides: {args.steps} steps of {batch_size} on "
+                 f"{len(train_images)} MNIST training images, {pipeline.optimizer} lr "
+                 f"{pipeline.learning_rate:g}, seed {args.seed}, LSTM units "
+                 f"{spec.cells[0].units}; evaluating on {len(test_images)} test images ...")
+    sides = {"legacy": "TF1 graph (legacy_compat)", "keras": "Keras 3 (modern)"}
+    with printer.progress({label: args.steps for label in sides.values()}) as advance:
+        result = accuracy.train_both(
+            spec, pipeline.runner, train_images=train_images, train_labels=train_labels,
+            test_images=test_images, test_labels=test_labels, steps=args.steps,
+            batch_size=batch_size, optimizer=pipeline.optimizer,
+            learning_rate=pipeline.learning_rate, seed=args.seed, initial_values=values,
+            progress=lambda side, done: advance(sides[side], done))
+    result["config"].setdefault("test_size", len(test_images))
+    curve_delta = _loss_curve_delta(result)
+
+    png = Path(args.png)
+    existed = png.exists()
+    write_png(png, result["legacy"]["losses"], result["keras"]["losses"],
+              title=(f"{filename}: TF1 graph vs Keras 3, same weights and batches\n"
+                     f"max |Δ| before training {forward_max:.2g}, loss curves max |Δ| "
+                     f"{curve_delta:.2g} over {args.steps} steps"))
+
+    wall = time.perf_counter() - started
+    rows = result_rows(result, forward_max, len(forward_x))
+    rows.append(["demo wall time (s)", "-", "-", f"{wall:.1f}"])
+    printer.table(f"TF1 graph vs Keras 3 model: {spec.cells[0].cell_type}"
+                  f"({spec.cells[0].units}) + {pipeline.runner} + readout, MNIST",
+                  ["", "TF1 graph (legacy_compat)", "Keras 3 (modern)", "|Δ|"], rows)
+    ok = forward_max <= FORWARD_TOLERANCE
+    verdict = ("EQUIVALENT" if ok else
+               f"MISMATCH: outputs differ before training above {FORWARD_TOLERANCE:g}")
+    printer.line(f"Verdict: {verdict}: max |Δ| before training {forward_max:.2g}; loss curves "
+                 f"max |Δ| {curve_delta:.2g} over {args.steps} steps; test accuracy "
+                 f"{result['legacy']['test_accuracy']:.4f} (TF1) vs "
+                 f"{result['keras']['test_accuracy']:.4f} (Keras)")
+    printer.line(f"{'overwrote' if existed else 'wrote'} {png} (the two loss curves)")
+    return 0 if ok else 1

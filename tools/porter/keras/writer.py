@@ -1,0 +1,621 @@
+"""``port --to keras``: a TF1 RNN training program -> an idiomatic Keras 3 program.
+
+:func:`port_to_keras` recognises the TF1 pipeline statically
+(:func:`tools.porter.keras.recognize.recognize`) and writes a complete Keras 3 program of the
+same model, trained the same way. The Keras code is not a second hand-written mapping:
+
+* the RNN layers are rendered from the Keras model that
+  :func:`modern.models.build_keras_model` builds for the recognised ``RNNSpec`` -- the
+  model the registry's equivalence proofs (``tests/proof/test_pairs.py``) are run on -- by
+  writing each layer's constructor with the settings where its config differs from
+  Keras' defaults (so ``unit_forget_bias=False``, ``reset_after=False`` ... come from
+  the proven model), and each layer is checked against its registry pair
+  (:data:`tools.proof.registry.PAIRS`: ``keras_api`` names the class, the ``name=value``
+  settings of ``keras_settings`` are present);
+* TF1's initial biases (``forget_bias`` folded into the LSTM forget block, ``GRUCell``'s
+  gate bias 1.0) are TF1's initial values (:func:`tools.proof.accuracy.tf1_initial_values`)
+  sent through the weight map (:func:`modern.weights.tf1_to_keras`), written as a
+  per-gate-block bias initializer;
+* the optimizer is :func:`tools.proof.harness.keras_optimizer`'s (TF1's Adam epsilon 1e-8),
+  the loss Keras' ``CategoricalCrossentropy(from_logits=True)`` (TF1's mean softmax
+  cross-entropy).
+
+The generated program defines ``build_model()`` (layers named ``rnn``/``rnn_<i>`` and
+``readout`` as in :func:`modern.models.build_keras_model`, so
+:func:`modern.models.set_tf1_weights` loads TF1 variables into it) and
+``compile_model(model)`` (optimizer, loss, accuracy metric), and trains under
+``if __name__ == "__main__":`` with ``train_on_batch`` on the same ``next_batch``
+batches, printing ``Step N, Minibatch Loss= ..., Training Accuracy= ...`` and
+``Testing Accuracy: X`` on the full test set.
+
+A program that is already TF2/Keras is left runnable: ``tf.keras.X`` becomes
+``keras.X`` where Keras 3 has ``keras.X`` (and ``import keras`` is added); nothing else
+changes, so porting a generated program again changes nothing.
+"""
+import re
+from typing import List, Tuple
+
+import libcst as cst
+import numpy as np
+
+from tools.porter.keras.recognize import RecognizedPipeline, recognize, tf1_markers
+
+__all__ = ["port_to_keras", "keras_layer_code"]
+
+# config keys that are not settings of the port (identity, plumbing of the proof model)
+_NOT_SETTINGS = {"name", "trainable", "dtype", "build_config", "return_state",
+                 "zero_output_for_mask", "units", "layer", "backward_layer", "cell", "cells"}
+_SETTING = re.compile(r"\b([a-z_]+)=(True|False|None|'[^']*'|\"[^\"]*\"|-?[0-9.e-]+)")
+
+
+# --------------------------------------------------------------------------------------
+# rendering Keras objects as code
+# --------------------------------------------------------------------------------------
+def _default_of(obj):
+    cls = type(obj)
+    name = cls.__name__
+    if name == "RNN":
+        return cls(obj.cell)
+    if name == "StackedRNNCells":
+        return cls(obj.cells)
+    return cls(obj.units)
+
+
+def _config_diff(obj):
+    """Settings of ``obj`` that differ from its class' defaults (primitives only)."""
+    config, default = obj.get_config(), _default_of(obj).get_config()
+    out = {}
+    for key, value in config.items():
+        if key in _NOT_SETTINGS or default.get(key, object()) == value:
+            continue
+        if isinstance(value, (dict, list)):
+            raise ValueError(f"{type(obj).__name__}.{key}: a non-default structured setting "
+                             f"{value!r} cannot be rendered")
+        out[key] = value
+    return out
+
+
+def _qualname(obj):
+    cls = type(obj)
+    if cls.__module__.startswith("modern"):
+        return f"modern.{cls.__name__}"
+    return f"keras.layers.{cls.__name__}"
+
+
+def _kwargs(settings):
+    return ", ".join(f"{k}={v!r}" for k, v in settings.items())
+
+
+def _render(obj, cells, extra, masked=False):
+    """Constructor code of a Keras layer/cell; ``cells`` the CellSpecs it computes;
+    ``masked``: TF1's sequence_length (zero outputs past each length)."""
+    name = type(obj).__name__
+    if name == "Bidirectional":
+        return (f"keras.layers.Bidirectional("
+                f"{_render(obj.forward_layer, cells, extra, masked)})")
+    if name == "StackedRNNCells":
+        inner = ", ".join(_render(c, [spec], extra) for c, spec in zip(obj.cells, cells))
+        return f"keras.layers.StackedRNNCells([{inner}])"
+    settings = _config_diff(obj)
+    if name == "RNN":
+        args = [_render(obj.cell, cells, extra)]
+    else:
+        args = [repr(obj.units)]
+        settings.update(extra(cells[0]))
+    if masked and name in ("RNN", "LSTM", "GRU", "SimpleRNN"):
+        settings["zero_output_for_mask"] = True
+    if settings:
+        args.append(_kwargs(settings))
+    return f"{_qualname(obj)}({', '.join(args)})"
+
+
+class _Code(str):
+    """A setting value rendered as code, not as a repr."""
+
+    def __repr__(self):
+        return str(self)
+
+
+def _bias_blocks(cell):
+    """TF1's initial bias of ``cell`` in the Keras layout, as one constant per gate block,
+    or None when it is all zeros (or the Keras cell keeps TF1's layout)."""
+    from modern import weights
+    from tools.proof.accuracy import tf1_initial_values
+
+    if cell.keras_target not in ("LSTM", "GRU", "SimpleRNN"):
+        return None  # modern cells keep TF1's layout and forget_bias at run time
+    opts = cell.map_options(input_size=1)
+    shapes = weights.tf1_variable_shapes(cell.cell_type, **{k: v for k, v in opts.items()
+                                                            if k != "target"})
+    values = tf1_initial_values(shapes, np.random.default_rng(0))
+    keras_weights = weights.tf1_to_keras(cell.cell_type, values, **opts)
+    bias = np.asarray([w for w in keras_weights if np.ndim(w) == 1][-1], np.float64)
+    blocks = bias.reshape(-1, cell.units)
+    if not np.all(blocks == blocks[:, :1]):
+        raise ValueError(f"{cell.cell_type}: TF1's initial bias is not constant per gate")
+    values = [float(b) for b in blocks[:, 0]]
+    return None if not any(values) else values
+
+
+def _bias_extra(cell):
+    blocks = _bias_blocks(cell)
+    return {} if blocks is None else {"bias_initializer": _Code(f"GateBiasBlocks({blocks!r})")}
+
+
+def keras_layer_code(spec, steps):
+    """``[(layer name, constructor code, CellSpecs)]``: the RNN layers of the Keras model of
+    ``spec`` (:func:`modern.models.build_keras_model`), rendered as code."""
+    from modern.models import _rnn_layers, build_keras_model
+
+    model = build_keras_model(spec, steps)
+    layers = _rnn_layers(model, spec)
+    groups = [list(spec.cells)] if (spec.bidirectional or not spec.stacked) else \
+        [[c] for c in spec.cells]
+    return [(layer.name, _render(layer, cells, _bias_extra, spec.masked), cells)
+            for layer, cells in zip(layers, groups)]
+
+
+# --------------------------------------------------------------------------------------
+# the registry: which pair each part is, and its settings present in the code
+# --------------------------------------------------------------------------------------
+def _pairs_for(r: RecognizedPipeline):
+    from tools.proof.registry import pair_named
+
+    pairs = []
+    for cell in dict.fromkeys(r.spec.cells):
+        if cell.cell_type == "LSTMCell" and cell.keras_target == "TF1LSTMCell":
+            pairs.append((cell, pair_named("LSTMCell with peepholes, clipping, projection")))
+        else:
+            pairs.append((cell, pair_named(cell.cell_type)))
+    extra = [pair_named(r.runner)]
+    if r.spec.stacked:
+        extra.append(pair_named("MultiRNNCell"))
+    if r.spec.num_classes is not None:
+        extra.append(pair_named("readout outputs[-1] @ W + b"))
+    if r.spec.masked:
+        extra.append(pair_named("sequence_length"))
+    if any(d is not None for d in r.dropouts):
+        extra.append(pair_named("DropoutWrapper"))
+    return pairs, extra
+
+
+def _check_against_registry(cell, pair, code):
+    """The rendered code uses the pair's Keras class and its ``name=value`` settings."""
+    target = cell.keras_target
+    if target not in pair.keras_api:
+        raise AssertionError(f"registry pair {pair.name!r} says {pair.keras_api!r}; the proven "
+                             f"model uses {target}")
+    import keras
+
+    cls = getattr(keras.layers, target, None)
+    defaults = cls(1).get_config() if cls is not None else {}
+    for key, value in _SETTING.findall(" ".join(pair.keras_settings)):
+        if key in _NOT_SETTINGS or key not in defaults and f"{key}=" not in code:
+            continue
+        expected = f"{key}={value}"
+        if expected in code.replace('"', "'"):
+            continue
+        if repr(defaults.get(key)) == value.replace('"', "'"):
+            continue  # Keras' default already is the pair's setting
+        raise AssertionError(f"registry pair {pair.name!r} requires {expected}; the port "
+                             f"wrote {code}")
+
+
+# --------------------------------------------------------------------------------------
+# the generated program
+# --------------------------------------------------------------------------------------
+_INITIALIZER_CLASS = '''
+
+@keras.saving.register_keras_serializable(package="tf1_port")
+class GateBiasBlocks(keras.initializers.Initializer):
+    """A bias that is one constant per gate block: TF1's initial bias in Keras' gate order
+    (e.g. an LSTM's forget_bias on its forget block, a GRUCell's gate bias 1.0)."""
+
+    def __init__(self, blocks):
+        self.blocks = [float(b) for b in blocks]
+
+    def __call__(self, shape, dtype=None):
+        units = shape[-1] // len(self.blocks)
+        return keras.ops.concatenate(
+            [keras.ops.full((units,), b, dtype=dtype) for b in self.blocks])
+
+    def get_config(self):
+        return {"blocks": self.blocks}
+'''
+
+
+def _optimizer_code(r: RecognizedPipeline, unconverted):
+    import keras
+
+    from tools.proof.harness import keras_optimizer
+
+    options = dict(r.optimizer_options)
+    if r.optimizer in ("adam", "sgd"):
+        opt = keras_optimizer(r.optimizer, r.learning_rate)
+        cls = type(opt)
+        settings = {k: v for k, v in opt.get_config().items()
+                    if k not in ("name", "learning_rate")
+                    and cls(learning_rate=r.learning_rate).get_config().get(k) != v}
+        for tf1, k in (("beta1", "beta_1"), ("beta2", "beta_2"), ("epsilon", "epsilon")):
+            if tf1 in options:
+                settings[k] = float(options[tf1])
+    else:  # rmsprop: TF1's defaults decay=0.9, momentum=0.0, epsilon=1e-10
+        cls = keras.optimizers.RMSprop
+        settings = {"rho": float(options.get("decay", 0.9)),
+                    "momentum": float(options.get("momentum", 0.0)),
+                    "epsilon": float(options.get("epsilon", 1e-10))}
+        if options.get("centered"):
+            settings["centered"] = True
+        unconverted.append((r.lines.get("optimizer", 0),
+                            "RMSPropOptimizer -> keras.optimizers.RMSprop is not exact: TF1 "
+                            "starts its mean-square accumulator at 1.0 and adds epsilon "
+                            "inside the square root; no registry pair proves it"))
+    args = ["learning_rate=learning_rate"] + [f"{k}={v!r}" for k, v in settings.items()]
+    return f"keras.optimizers.{cls.__name__}({', '.join(args)})"
+
+
+def _describe(r: RecognizedPipeline):
+    cells = " + ".join(f"{c.cell_type}({c.units})" for c in r.spec.cells)
+    if r.spec.stacked:
+        cells = f"MultiRNNCell[{cells}]"
+    masked = " with sequence_length" if r.spec.masked else ""
+    return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
+            f"readout outputs[-1] @ W + b -> {r.spec.num_classes} classes")
+
+
+def _wrap_call(prefix, code, suffix, indent=4, width=92):
+    """``prefix + code + suffix`` on lines of at most ``width``, breaking ``code``'s
+    outermost call between its arguments."""
+    one_line = " " * indent + prefix + code + suffix
+    if len(one_line) <= width:
+        return one_line
+    head, body = code.split("(", 1)
+    body = body[:-1]
+    args, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            args.append(body[start:i].strip())
+            start = i + 1
+    args.append(body[start:].strip())
+    pad = " " * (indent + 4)
+    lines, current = [" " * indent + prefix + head + "("], pad
+    for i, arg in enumerate(args):
+        trail = "," if i < len(args) - 1 else ")" + suffix
+        piece = arg + trail
+        if len(pad) + len(piece) > width and "(" in arg:  # a long nested call: wrap it too
+            if current.strip():
+                lines.append(current.rstrip())
+            lines.append(_wrap_call("", arg, trail, indent + 4, width))
+            current = pad
+            continue
+        if current.strip() and len(current) + 1 + len(piece) > width:
+            lines.append(current.rstrip())
+            current = pad
+        current += ("" if not current.strip() else " ") + piece
+    if current.strip():
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def _model_code(r: RecognizedPipeline, layers):
+    lines = ['    x = keras.Input((timesteps, num_input), name="x")']
+    call = "(sequence)"
+    if r.spec.masked:
+        lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',
+                  "    # TF1's sequence_length: a mask, outputs 0 past each length",
+                  '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
+        call = "(sequence, mask=mask)"
+    lines.append("    sequence = x")
+    drops = list(r.dropouts) if len(r.dropouts) == len(layers) else [None] * len(layers)
+    for (name, code, _), dropout in zip(layers, drops):
+        keep_in, keep_out = dropout or (1.0, 1.0)
+        if keep_in < 1.0:
+            lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_in, 12)!r})("
+                         "sequence)  # DropoutWrapper input_keep_prob")
+        code = code[:-1] + f', name="{name}")'
+        lines.append(_wrap_call("sequence = ", code, call))
+        if keep_out < 1.0:
+            lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_out, 12)!r})("
+                         "sequence)  # DropoutWrapper output_keep_prob")
+    init = r.readout_init
+    normal = f"keras.initializers.RandomNormal(mean={init['mean']!r}, stddev={init['stddev']!r})"
+    lines += [
+        "    last = sequence[:, -1, :]  # TF1's outputs[-1]: the last time step",
+        "    # W and b were tf.Variable(tf.random_normal([...]))",
+        "    logits = keras.layers.Dense(",
+        "        num_classes,",
+        f"        kernel_initializer={normal},",
+        f"        bias_initializer={normal},",
+        "        name=\"readout\")(last)",
+    ]
+    return "\n".join(lines)
+
+
+def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
+    stem = re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    uses_modern = r.spec.masked or any(c.keras_target not in ("LSTM", "GRU", "SimpleRNN")
+                                       for c in r.spec.cells)
+    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
+    imports = ["import keras", "import numpy as np", ""]
+    if uses_modern:
+        imports.insert(2, "")
+        imports.insert(3, "import modern  # Keras 3 cells for what Keras has no built-in for")
+    imports.append("from legacy_compat.examples.tutorials.mnist import input_data")
+    seeds = []
+    if r.tf_seed is not None:
+        seeds.append(f"    keras.utils.set_random_seed({r.tf_seed!r})  # tf.set_random_seed")
+    if r.np_seed is not None:
+        seeds.append(f"    np.random.seed({r.np_seed!r})  # next_batch shuffles with numpy")
+    first = r.first_step
+    if r.spec.masked:
+        batch_in, model_in, test_in = ("[batch_x, batch_len]", "[x, sequence_length]",
+                                       "[test_x, test_len]")
+        lengths = ("\n        # TF1's sequence_length feed, on the batch as next_batch gives it"
+                   f"\n        batch_len = np.asarray({r.sequence_length_feed}, np.int32)")
+        test_len = ("\n    test_len = np.full(len(test_x), timesteps, np.int32)"
+                    "  # the full length")
+    else:
+        batch_in, model_in, test_in, lengths, test_len = "batch_x", "x", "test_x", "", ""
+    if r.display_step:
+        cond = "step % display_step == 0"
+        if r.display_first:
+            cond = f"step == {first} or " + cond
+        display = f'''
+        if {cond}:
+            batch_loss, batch_acc = model.test_on_batch({batch_in}, batch_y)
+            print("Step {{}}, Minibatch Loss= {{:.4f}}, Training Accuracy= {{:.3f}}".format(
+                step, batch_loss, batch_acc))'''
+    else:
+        display = ""
+    data_dir = r.data["train_dir"]
+    doc = (f'"""Keras 3 port of {filename}, written by `port --to keras` (tools.porter).\n\n'
+           f"The TF1 model: {_describe(r)}.\n"
+           "Same initial-value semantics (TF1's initial biases, readout N(mean, stddev)),\n"
+           "optimizer, learning rate, batch size, number of steps and MNIST batches.\n"
+           '"""')
+    return f'''{doc}
+{chr(10).join(imports)}
+
+# Hyperparameters (from the TF1 program)
+learning_rate = {r.learning_rate!r}
+training_steps = {r.training_steps!r}
+batch_size = {r.batch_size!r}
+display_step = {r.display_step!r}
+
+# Shapes
+timesteps = {r.steps!r}
+num_input = {r.input_size!r}
+num_classes = {r.spec.num_classes!r}
+{_INITIALIZER_CLASS if needs_init else ""}
+
+def build_model():
+    """(batch, timesteps, num_input) -> logits (batch, num_classes): the TF1 graph's model."""
+{_model_code(r, layers)}
+    return keras.Model({model_in}, logits, name="{stem}")
+
+
+def compile_model(model):
+    """TF1's training: the same optimizer settings and reduce_mean(softmax cross-entropy)."""
+    model.compile(
+        optimizer={optimizer_code},
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    return model
+
+
+def main():
+{chr(10).join(seeds) if seeds else "    pass"}
+    mnist = input_data.read_data_sets({data_dir!r}, one_hot=True)
+
+    model = compile_model(build_model())
+
+    for step in range({first}, {first} + training_steps):
+        batch_x, batch_y = mnist.train.next_batch(batch_size){lengths}
+        batch_x = batch_x.reshape((batch_size, timesteps, num_input))
+        model.train_on_batch({batch_in}, batch_y){display}
+    print("Optimization Finished!")
+
+    # Evaluate on the whole test set
+    test_x = mnist.test.images.reshape((-1, timesteps, num_input))
+    test_y = mnist.test.labels{test_len}
+    _, test_acc = model.evaluate({test_in}, test_y, batch_size=1000, verbose=0)
+    print("Testing Accuracy: {{:.4f}}".format(test_acc))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def _port_tf1(source, filename):
+    r = recognize(source, filename=filename)
+    unconverted = list(r.unrecognized)
+    if not r.complete:
+        if not unconverted:
+            unconverted.append((1, "the TF1 pipeline was not fully recognised"))
+        return source, [], sorted(unconverted)
+    if r.spec.masked and r.sequence_length_feed is None:
+        return source, [], [(r.lines.get("sequence_length", 0),
+                             "sequence_length: its per-batch feed was not recognised")]
+    layers = keras_layer_code(r.spec, r.steps)
+    pairs, other_pairs = _pairs_for(r)
+    changes = []
+    all_code = " ".join(code for _, code, _ in layers)
+    for cell, pair in pairs:
+        _check_against_registry(cell, pair, all_code)
+        changes.append(f"line {r.lines['runner']}: {cell.cell_type}({cell.units}) -> "
+                       f"{pair.keras_api} [registry pair {pair.name!r}: "
+                       f"{'; '.join(pair.keras_settings)}]")
+        blocks = _bias_blocks(cell)
+        if blocks is not None:
+            changes.append(f"line {r.lines['runner']}: TF1's initial {cell.cell_type} bias "
+                           f"(forget_bias/gate bias) -> bias_initializer="
+                           f"GateBiasBlocks({blocks})")
+    for pair in other_pairs:
+        note = "; ".join(pair.keras_settings)
+        changes.append(f"line {r.lines.get('readout' if 'readout' in pair.name else 'runner')}: "
+                       f"{pair.tf1_api} -> {pair.keras_api}"
+                       + (f" [registry pair {pair.name!r}: {note}]" if note else ""))
+        for limitation in pair.limitations:
+            changes.append(f"  known limitation of {pair.name!r}: {limitation.name}")
+    for name, code, _ in layers:
+        changes.append(f"layer {name!r}: {code}")
+    if r.spec.masked:
+        changes.append(f"line {r.lines['sequence_length']}: sequence_length placeholder -> "
+                       "input 'sequence_length', modern.SequenceMask, zero_output_for_mask=True"
+                       f"; fed `{r.sequence_length_feed}` per batch (test set: full length)")
+    for name, keep in r.keep_prob_feeds.items():
+        changes.append(f"keep_prob placeholder `{name}` fed {keep} with the train op and 1.0 "
+                       f"elsewhere -> keras.layers.Dropout({round(1.0 - keep, 12)!r}), active "
+                       "only in train_on_batch")
+    optimizer_code = _optimizer_code(r, unconverted)
+    changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
+                   f"{optimizer_code}")
+    changes.append(f"line {r.lines['loss']}: reduce_mean(softmax_cross_entropy_with_logits) "
+                   "-> keras.losses.CategoricalCrossentropy(from_logits=True)")
+    changes.append(f"line {r.lines['loop']}: training loop -> {r.training_steps} "
+                   f"train_on_batch steps of {r.batch_size} (same next_batch batches)")
+    changes.append(f"line {r.lines['data']}: tensorflow.examples...input_data -> "
+                   "legacy_compat.examples.tutorials.mnist.input_data (same data)")
+    return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted)
+
+
+# --------------------------------------------------------------------------------------
+# programs that already are TF2 / Keras
+# --------------------------------------------------------------------------------------
+def _keras_has(path):
+    import importlib
+
+    import keras
+
+    obj = keras
+    for part in path:
+        if not hasattr(obj, part):
+            try:
+                obj = importlib.import_module(f"{obj.__name__}.{part}")
+                continue
+            except (ImportError, AttributeError):
+                return False
+        obj = getattr(obj, part)
+    return True
+
+
+def _attr_path(node):
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return parts[::-1]
+    return None
+
+
+class _TfKerasToKeras(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    def __init__(self, tf_names):
+        super().__init__()
+        self.tf_names = tf_names
+        self.changes, self.unconverted = [], []
+        self.has_import_keras = False
+        self.replacements = {}
+
+    def _line(self, node):
+        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if _attr_path(alias.name) == ["keras"] and alias.asname is None:
+                self.has_import_keras = True
+
+    def visit_Attribute(self, node):
+        """Decide for a whole ``tf.keras.a.b`` chain at its outermost attribute."""
+        path = _attr_path(node)
+        if not path or len(path) < 3 or path[0] not in self.tf_names or path[1] != "keras":
+            return True
+        rest = path[2:]
+        line = self._line(node)
+        if not _keras_has(rest):
+            self.unconverted.append((line, f"{'.'.join(path)}: Keras 3 has no "
+                                           f"keras.{'.'.join(rest)}; left as it is"))
+            self.replacements[node] = node
+            return False
+        self.changes.append(f"line {line}: {'.'.join(path)} -> keras.{'.'.join(rest)}")
+        new = cst.Name("keras")
+        for part in rest:
+            new = cst.Attribute(value=new, attr=cst.Name(part))
+        self.replacements[node] = new
+        return False
+
+    def leave_Attribute(self, original, updated):
+        return self.replacements.get(original, updated)
+
+    def leave_ImportFrom(self, original, updated):
+        module = _attr_path(original.module) if original.module else None
+        if module and module[:2] == ["tensorflow", "keras"] and not original.relative:
+            rest = module[2:]
+            if rest and not _keras_has(rest):
+                return updated
+            new_module = cst.Name("keras")
+            for part in rest:
+                new_module = cst.Attribute(value=new_module, attr=cst.Name(part))
+            self.changes.append(f"line {self._line(original)}: from {'.'.join(module)} -> "
+                                f"from {'.'.join(['keras'] + rest)}")
+            return updated.with_changes(module=new_module)
+        if module == ["tensorflow"] and not isinstance(original.names, cst.ImportStar) \
+                and [a.name.value for a in original.names] == ["keras"] \
+                and original.names[0].asname is None:
+            self.changes.append(f"line {self._line(original)}: from tensorflow import keras "
+                                "-> import keras")
+            self.has_import_keras = True
+            return cst.Import(names=[cst.ImportAlias(name=cst.Name("keras"))])
+        return updated
+
+
+def _port_keras(source):
+    module = cst.parse_module(source)
+    tf_names = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if _attr_path(alias.name) == ["tensorflow"]:
+                            tf_names.add(alias.asname.name.value if alias.asname else "tensorflow")
+    transformer = _TfKerasToKeras(tf_names)
+    new = cst.metadata.MetadataWrapper(module).visit(transformer)
+    changes = list(transformer.changes)
+    if any("-> keras." in c for c in changes) and not transformer.has_import_keras:
+        body = list(new.body)
+        last_import = -1
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, cst.SimpleStatementLine) and any(
+                    isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+                last_import = i
+        body.insert(last_import + 1, cst.parse_statement("import keras\n"))
+        new = new.with_changes(body=body)
+        changes.append("added `import keras`")
+    return new.code, changes, sorted(transformer.unconverted)
+
+
+def _is_keras_program(source):
+    return "keras" in source
+
+
+def port_to_keras(source: str, *, filename: str = "<string>"
+                  ) -> Tuple[str, List[str], List[Tuple[int, str]]]:
+    """Port ``source`` to Keras 3: ``(new_source, changes, unconverted)``.
+
+    ``changes`` lists what was rewritten (with the registry pair of each part);
+    ``unconverted`` lists ``(line, reason)`` of what was not. When the TF1 pipeline is
+    not fully recognised nothing is generated: ``new_source`` is ``source``.
+    """
+    cst.parse_module(source)  # a syntax error is the caller's to see
+    if tf1_markers(source):
+        return _port_tf1(source, filename)
+    if _is_keras_program(source):
+        return _port_keras(source)
+    return source, [], [(1, "no TF1 RNN pipeline and no Keras code found")]

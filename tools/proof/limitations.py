@@ -1,0 +1,339 @@
+"""Known non-equivalences between TF1 RNN code and Keras 3, each with its evidence.
+
+A :class:`Limitation` says what differs, why, which generic checks of a pair it
+excuses (``skips``), and carries ``demonstrate()``: a function that builds both
+sides and MEASURES the difference. ``tests/proof/test_limitations.py`` runs every
+demonstration and asserts that the difference is really there (``holds``); if a
+future Keras release removed it, that test fails and the limitation must go.
+Pairs in :mod:`tools.proof.registry` reference these objects.
+"""
+import dataclasses
+from typing import Callable, Optional, Tuple
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+CHECKS = ("outputs", "gradients", "training")
+
+
+@dataclasses.dataclass(frozen=True)
+class Demonstration:
+    holds: bool  # the non-equivalence is observed
+    detail: str  # what was measured, in words
+    measured: Optional[float] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Limitation:
+    name: str
+    description: str
+    reason: str
+    demonstrate: Callable[[], Demonstration]
+    skips: Tuple[str, ...] = ()  # generic checks this limitation excuses
+
+    def __post_init__(self):
+        unknown = set(self.skips) - set(CHECKS)
+        if unknown:
+            raise ValueError(f"Limitation {self.name}: unknown checks {sorted(unknown)}; "
+                             f"expected a subset of {CHECKS}")
+
+
+def _legacy_and_values(spec, steps, runner, seed, scale=0.5):
+    from tools.proof import pipelines
+
+    rng = np.random.default_rng(seed)
+    legacy = pipelines.build_legacy_graph(spec, steps, runner)
+    values = legacy.random_values(rng, scale=scale)
+    legacy.set_values(values)
+    return legacy, values, rng
+
+
+def _demo_gru_reset_after():
+    import keras
+
+    from modern import weights
+    from modern.models import CellSpec, RNNSpec
+    from tools.proof import pipelines
+
+    spec = RNNSpec((CellSpec("GRUCell", 4),), input_size=3)
+    # weights of a trained-network scale (U(-1.5, 1.5)): the gap grows with |W|
+    legacy, values, rng = _legacy_and_values(spec, 6, "dynamic_rnn", 0, scale=1.5)
+    rnn_vars, _ = pipelines.tf1_values_for_keras(legacy, values)
+    kernel, recurrent, bias = weights.tf1_to_keras(
+        "GRUCell", {k.split("gru_cell/")[1]: v for k, v in rnn_vars.items()},
+        input_size=3, units=4)
+    layer = keras.layers.GRU(4, return_sequences=True)  # Keras' default reset_after=True
+    layer.build((None, 6, 3))
+    layer.set_weights([kernel, recurrent, np.stack([bias, np.zeros_like(bias)])])
+    x = rng.normal(size=(5, 6, 3))
+    diff = float(np.abs(legacy.run(legacy.outputs["outputs"], x)
+                        - np.asarray(layer(x.astype("float32")))).max())
+    return Demonstration(diff > 1e-2, f"GRU(reset_after=True) vs TF1 GRUCell, same weights "
+                         f"(recurrent bias 0): max |diff| {diff:.3g}", diff)
+
+
+def _demo_layer_norm_epsilon():
+    import keras
+
+    from modern.cells import TF1LayerNormLSTMCell
+    from modern.models import CellSpec, RNNSpec, build_keras_model, set_tf1_weights
+    from tools.proof import pipelines
+
+    spec = RNNSpec((CellSpec("LayerNormBasicLSTMCell", 4),), input_size=3)
+    legacy, values, rng = _legacy_and_values(spec, 5, "dynamic_rnn", 1)
+    # Small pre-activations: the variance is far below keras' epsilon 1e-3.
+    x = 1e-3 * rng.normal(size=(4, 5, 3))
+    layer = keras.layers.RNN(TF1LayerNormLSTMCell(4, epsilon=1e-3), return_sequences=True)
+    model = keras.Sequential([keras.Input((5, 3)), layer])
+    rnn_vars, _ = pipelines.tf1_values_for_keras(legacy, values)
+    scaled = {k: (v * 1e-2 if k.endswith("kernel") else v) for k, v in rnn_vars.items()}
+    legacy.set_values({f"rnn/{k}": v for k, v in scaled.items()})
+    weights_model = build_keras_model(spec, 5)
+    set_tf1_weights(weights_model, spec, scaled)
+    layer.set_weights(weights_model.get_layer("rnn").get_weights())
+    diff = float(np.abs(legacy.run(legacy.outputs["outputs"], x)
+                        - np.asarray(model(x.astype("float32")))).max())
+    return Demonstration(diff > 1e-2, "layer norm with keras' epsilon 1e-3 instead of TF1's "
+                         f"1e-12, low-variance inputs: max |diff| {diff:.3g}", diff)
+
+
+def _demo_layer_norm_dropout():
+    from modern.cells import TF1LayerNormLSTMCell
+
+    try:
+        TF1LayerNormLSTMCell(4, dropout_keep_prob=0.5)
+    except (ValueError, NotImplementedError) as exc:
+        return Demonstration(True, f"TF1LayerNormLSTMCell(dropout_keep_prob=0.5) refuses: {exc}")
+    return Demonstration(False, "TF1LayerNormLSTMCell accepted dropout_keep_prob=0.5")
+
+
+def _demo_multi_rnn_cell_shared_object():
+    from legacy_compat import rnn_cell_impl as cells
+
+    graph = tf.Graph()
+    with graph.as_default():
+        cell = cells.BasicLSTMCell(3)
+        v1.nn.static_rnn(cells.MultiRNNCell([cell] * 2),
+                         tf.unstack(v1.placeholder(tf.float32, [None, 4, 3]), 4, 1),
+                         dtype=tf.float32)
+        names = [v.op.name for v in v1.global_variables()]
+    shared = all("cell_0" in n for n in names) and len(names) == 2
+    return Demonstration(shared, f"MultiRNNCell([cell] * 2) created {len(names)} variables "
+                         f"({names}): one shared set, where a Keras stack of two layers has two")
+
+
+def _demo_bidirectional_last_output():
+    import keras
+
+    from modern.models import CellSpec, RNNSpec, set_tf1_weights
+    from tools.proof import pipelines
+
+    spec = RNNSpec((CellSpec("BasicLSTMCell", 4),), input_size=3, bidirectional=True)
+    legacy, values, rng = _legacy_and_values(spec, 6, "static_bidirectional_rnn", 2)
+    rnn_vars, _ = pipelines.tf1_values_for_keras(legacy, values)
+    default = keras.Sequential([keras.Input((6, 3)), keras.layers.Bidirectional(
+        keras.layers.LSTM(4, unit_forget_bias=False), name="rnn")])
+    set_tf1_weights(default, spec, rnn_vars)
+    x = rng.normal(size=(5, 6, 3))
+    tf1_last = legacy.run(legacy.outputs["outputs"], x)[:, -1, :]
+    diff = float(np.abs(tf1_last - np.asarray(default(x.astype("float32")))).max())
+    return Demonstration(diff > 1e-2, "Bidirectional(LSTM(u)) (return_sequences=False) vs TF1 "
+                         f"outputs[-1]: max |diff| {diff:.3g} (its backward half is the "
+                         "backward state after the whole sequence, TF1's after one step)", diff)
+
+
+def _demo_mask_carries_output():
+    import keras
+
+    from modern.layers import SequenceMask
+    from modern.models import CellSpec, RNNSpec, set_tf1_weights
+    from tools.proof import pipelines
+
+    spec = RNNSpec((CellSpec("BasicLSTMCell", 4),), input_size=3, masked=True)
+    legacy, values, rng = _legacy_and_values(spec, 6, "dynamic_rnn", 3)
+    rnn_vars, _ = pipelines.tf1_values_for_keras(legacy, values)
+    x_in = keras.Input((6, 3))
+    len_in = keras.Input((), dtype="int32")
+    layer = keras.layers.LSTM(4, return_sequences=True, unit_forget_bias=False, name="rnn")
+    model = keras.Model([x_in, len_in], layer(x_in, mask=SequenceMask()(len_in, x_in)))
+    set_tf1_weights(model, spec, rnn_vars)
+    x, lengths = rng.normal(size=(4, 6, 3)), np.array([2, 6, 3, 1], np.int32)
+    diff = float(np.abs(legacy.run(legacy.outputs["outputs"], x, lengths)
+                        - np.asarray(model([x.astype("float32"), lengths]))).max())
+    return Demonstration(diff > 1e-2, "mask with Keras' default zero_output_for_mask=False "
+                         f"vs TF1 sequence_length: max |diff| {diff:.3g} (Keras repeats the "
+                         "last valid output past the length, TF1 writes 0)", diff)
+
+
+def _demo_masking_skips_zero_step():
+    import keras
+
+    from modern.models import CellSpec, RNNSpec, set_tf1_weights
+    from tools.proof import pipelines
+
+    spec = RNNSpec((CellSpec("GRUCell", 4),), input_size=3, masked=True)
+    legacy, values, rng = _legacy_and_values(spec, 6, "dynamic_rnn", 4)
+    rnn_vars, _ = pipelines.tf1_values_for_keras(legacy, values)
+    layer = keras.layers.GRU(4, reset_after=False, return_state=True, name="rnn")
+    model = keras.Sequential([keras.Input((6, 3)), keras.layers.Masking(0.0), layer])
+    set_tf1_weights(model, spec, rnn_vars)
+    x = rng.normal(size=(2, 6, 3))
+    x[:, 2, :] = 0.0  # a genuine all-zero step inside every sequence
+    lengths = np.array([6, 6], np.int32)
+    tf1_state = legacy.run(legacy.outputs["fw/cell_0/h"], x, lengths)
+    keras_state = np.asarray(model(x.astype("float32"))[0])
+    diff = float(np.abs(tf1_state - keras_state).max())
+    return Demonstration(diff > 1e-3, "keras.layers.Masking(0.0) skips a real all-zero step "
+                         f"that TF1 (sequence_length=6) processes: final-state max |diff| "
+                         f"{diff:.3g}", diff)
+
+
+def _demo_dropout_draws():
+    import keras
+
+    from legacy_compat import rnn_cell_impl as cells
+
+    keep, n = 0.5, 20000
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.ones([1, n])
+        wrapper = cells.DropoutWrapper(cells.BasicRNNCell(1), input_keep_prob=keep, seed=1)
+        # the wrapper's input dropout, evaluated on ones: the mask times 1/keep
+        dropped = wrapper._dropout(x, "input", None, keep)
+        with v1.Session(graph=graph) as sess:
+            tf1_mask = sess.run(dropped)[0]
+    keras_mask = np.asarray(keras.layers.Dropout(1 - keep, seed=1)(np.ones([1, n], "float32"),
+                                                                    training=True))[0]
+    tf1_keep, keras_keep = float((tf1_mask > 0).mean()), float((keras_mask > 0).mean())
+    same_scale = np.allclose(tf1_mask[tf1_mask > 0], 1 / keep) and np.allclose(
+        keras_mask[keras_mask > 0], 1 / keep)
+    # 4 standard deviations of a kept fraction over n Bernoulli(keep) draws.
+    tolerance = 4 * np.sqrt(keep * (1 - keep) / n)
+    same_distribution = abs(tf1_keep - keep) < tolerance and abs(keras_keep - keep) < tolerance
+    different_draws = float((tf1_mask > 0).astype(float) @ (keras_mask > 0)) / n < keep - tolerance
+    return Demonstration(same_scale and same_distribution and different_draws,
+                         f"kept fraction TF1 {tf1_keep:.4f}, Keras {keras_keep:.4f} (keep={keep}), "
+                         "both scale by 1/keep; the masks differ (same distribution, not the "
+                         "same draws)", abs(tf1_keep - keras_keep))
+
+
+def _demo_dropout_state_keep_prob():
+    from legacy_compat import rnn_cell_impl as cells
+
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(0)
+        x = v1.placeholder(tf.float32, [None, 5, 3])
+        cell = cells.DropoutWrapper(cells.BasicLSTMCell(8), state_keep_prob=0.5, seed=3)
+        outputs, state = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        init = v1.global_variables_initializer()
+        with v1.Session(graph=graph) as sess:
+            sess.run(init)
+            out, h = sess.run([outputs[:, -1, :], state.h],
+                              {x: np.random.default_rng(0).normal(size=(4, 5, 3))})
+    dropped = float(np.mean(h == 0))
+    differs = float(np.abs(out - h).max())
+    return Demonstration(dropped > 0.1 and differs > 1e-3,
+                         f"TF1 state_keep_prob=0.5 drops the returned final h ({dropped:.0%} zeros; "
+                         f"max |h - last output| {differs:.3g}); Keras returns the undropped "
+                         "state and has no per-step state dropout of this form", differs)
+
+
+def _demo_not_built():
+    """The legacy side of the unmapped APIs runs under legacy_compat."""
+    from legacy_compat import rnn as runners
+    from legacy_compat import rnn_cell_impl as cells
+
+    graph = tf.Graph()
+    ran = []
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [2, 3, 2])
+        xs = tf.unstack(x, 3, 1)
+        residual, _ = v1.nn.static_rnn(cells.ResidualWrapper(cells.BasicRNNCell(2)), xs,
+                                       dtype=tf.float32, scope="residual")
+        device, _ = v1.nn.static_rnn(cells.DeviceWrapper(cells.GRUCell(2), "/cpu:0"), xs,
+                                     dtype=tf.float32, scope="device")
+        init = v1.global_variables_initializer()
+        with v1.Session(graph=graph) as sess:
+            sess.run(init)
+            values = sess.run([residual[-1], device[-1]], {x: np.ones([2, 3, 2])})
+            ran += ["ResidualWrapper", "DeviceWrapper"]
+    return Demonstration(all(np.isfinite(v).all() for v in values) and callable(runners.raw_rnn)
+                         and callable(runners.static_state_saving_rnn),
+                         f"the legacy side runs ({', '.join(ran)}; raw_rnn and "
+                         "static_state_saving_rnn are TF's own functions); the harness builds "
+                         "no Keras model for them")
+
+
+GRU_RESET_AFTER = Limitation(
+    "gru-reset-after",
+    "keras.layers.GRU's default reset_after=True is not TF1's GRUCell",
+    "reset_after=True computes r * (h @ W + b_rec); TF1 computes (r * h) @ W. No weights make "
+    "them equal: build GRU(reset_after=False).",
+    _demo_gru_reset_after)
+LAYER_NORM_EPSILON = Limitation(
+    "layer-norm-epsilon",
+    "keras.layers.LayerNormalization (epsilon=1e-3) is not contrib's layer_norm (1e-12)",
+    "contrib.layers.layer_norm used variance_epsilon=1e-12; with Keras' default the "
+    "normalisation of low-variance gates differs. modern.TF1LayerNormLSTMCell uses 1e-12.",
+    _demo_layer_norm_epsilon)
+LAYER_NORM_RECURRENT_DROPOUT = Limitation(
+    "layer-norm-recurrent-dropout",
+    "LayerNormBasicLSTMCell's dropout_keep_prob (recurrent dropout on g) is not ported",
+    "modern.TF1LayerNormLSTMCell refuses dropout_keep_prob < 1; equivalence is at inference "
+    "(keep_prob 1.0), where TF1 applies no dropout either.",
+    _demo_layer_norm_dropout)
+MULTI_RNN_CELL_SHARED_OBJECT = Limitation(
+    "multi-rnn-cell-shared-object",
+    "MultiRNNCell([cell] * n) shares ONE variable set in TF >= 1.2",
+    "The same cell object is called under cell_0 and reuses its variables; TF 0.x created "
+    "separate Cell0/, Cell1/ weights. The Keras stack built here has independent layers, "
+    "which is what such programs almost always meant; map a shared checkpoint by loading "
+    "cell_0's weights into every layer.",
+    _demo_multi_rnn_cell_shared_object)
+BIDIRECTIONAL_LAST_OUTPUT = Limitation(
+    "bidirectional-last-output",
+    "Bidirectional(LSTM(u)) is not TF1's static_bidirectional_rnn(...)[0][-1]",
+    "Without return_sequences Keras concatenates the forward state after the last step and "
+    "the backward state after the whole (reversed) sequence; TF1's outputs[-1] holds the "
+    "backward output after ONE step. Use return_sequences=True and take [:, -1, :].",
+    _demo_bidirectional_last_output)
+MASK_CARRIES_OUTPUT = Limitation(
+    "mask-carries-output",
+    "a Keras mask with zero_output_for_mask=False is not TF1's sequence_length",
+    "Keras' default carries the last valid output over masked steps; TF1 writes zeros. Final "
+    "states agree; outputs do not. Set zero_output_for_mask=True.",
+    _demo_mask_carries_output)
+MASKING_SKIPS_ZERO_STEP = Limitation(
+    "masking-skips-zero-step",
+    "keras.layers.Masking(0.0) is not sequence_length",
+    "Masking masks every all-zero time step, including genuine zero inputs inside a "
+    "sequence, which TF1 processes. Build the mask from the lengths (modern.layers."
+    "SequenceMask).",
+    _demo_masking_skips_zero_step)
+DROPOUT_DRAWS = Limitation(
+    "dropout-draws",
+    "DropoutWrapper and keras.layers.Dropout: same distribution, not the same random draws",
+    "Both keep each element with probability keep_prob and scale by 1/keep_prob, but their "
+    "random streams differ, so training runs with dropout cannot match step for step; "
+    "equivalence is exact at inference.",
+    _demo_dropout_draws, skips=("outputs", "gradients", "training"))
+DROPOUT_STATE_KEEP_PROB = Limitation(
+    "dropout-state-keep-prob",
+    "state_keep_prob has no Keras equivalent",
+    "TF1 drops h of the carried state at every step and also in the returned final state; "
+    "Keras' recurrent_dropout uses per-gate masks fixed over the sequence and never drops the "
+    "returned state.",
+    _demo_dropout_state_keep_prob, skips=("outputs", "gradients", "training"))
+NOT_BUILT_BY_HARNESS = Limitation(
+    "not-built-by-harness",
+    "no Keras model is generated for this API",
+    "legacy_compat runs it; its Keras form is structural (a residual Add, a device scope, a "
+    "custom loop, a stateful layer) and is written by hand, so no equivalence is claimed.",
+    _demo_not_built, skips=("outputs", "gradients", "training"))
+
+ALL = (GRU_RESET_AFTER, LAYER_NORM_EPSILON, LAYER_NORM_RECURRENT_DROPOUT,
+       MULTI_RNN_CELL_SHARED_OBJECT, BIDIRECTIONAL_LAST_OUTPUT, MASK_CARRIES_OUTPUT,
+       MASKING_SKIPS_ZERO_STEP, DROPOUT_DRAWS, DROPOUT_STATE_KEEP_PROB, NOT_BUILT_BY_HARNESS)
