@@ -25,12 +25,13 @@ The settings that make it exact (each one is a fact checked by the tests):
 * a ``MultiRNNCell`` stack -> stacked layers, or inside ``Bidirectional``
   ``RNN(StackedRNNCells(...))`` (TF1 runs the whole stack per direction).
 """
-import dataclasses
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from modern import spec as _spec
 from modern import weights as _weights
+from modern.spec import CellSpec, RNNSpec, state_names
 
 __all__ = [
     "CellSpec",
@@ -43,107 +44,6 @@ __all__ = [
     "rnn_layer_weights",
 ]
 
-_LSTM_LIKE = ("BasicLSTMCell", "LSTMCell", "LayerNormBasicLSTMCell")
-
-
-@dataclasses.dataclass(frozen=True)
-class CellSpec:
-    """One TF1 cell and its options (TF1's names and defaults)."""
-
-    cell_type: str
-    units: int
-    forget_bias: float = 1.0
-    use_peepholes: bool = False
-    cell_clip: Optional[float] = None
-    num_proj: Optional[int] = None
-    proj_clip: Optional[float] = None
-    layer_norm: bool = True
-    activation: str = "tanh"
-    target: Optional[str] = None  # a Keras target of modern.weights.KERAS_TARGETS
-
-    def __post_init__(self):
-        if self.cell_type not in _weights.CELL_TYPES:
-            raise ValueError(f"Unknown cell_type. Expected one of {_weights.CELL_TYPES}. "
-                             f"Received: cell_type={self.cell_type!r}")
-
-    @property
-    def output_size(self):
-        return self.num_proj if self.num_proj is not None else self.units
-
-    @property
-    def lstm_like(self):
-        return self.cell_type in _LSTM_LIKE
-
-    @property
-    def keras_target(self):
-        return self.target or _weights.default_target(
-            self.cell_type, use_peepholes=self.use_peepholes, num_proj=self.num_proj,
-            cell_clip=self.cell_clip, proj_clip=self.proj_clip)
-
-    def map_options(self, input_size):
-        """Keyword arguments of :func:`modern.weights.tf1_to_keras` for this cell."""
-        options = dict(input_size=input_size, units=self.units, target=self.keras_target)
-        if self.lstm_like:
-            options["forget_bias"] = self.forget_bias
-        if self.cell_type == "LSTMCell":
-            options.update(use_peepholes=self.use_peepholes, num_proj=self.num_proj,
-                           cell_clip=self.cell_clip, proj_clip=self.proj_clip)
-        if self.cell_type == "LayerNormBasicLSTMCell":
-            options["layer_norm"] = self.layer_norm
-        return options
-
-    @property
-    def tf1_scope(self):
-        return _weights.TF1_SCOPES[self.cell_type]
-
-
-@dataclasses.dataclass(frozen=True)
-class RNNSpec:
-    """A TF1 RNN pipeline: cells (more than one = MultiRNNCell), direction, length, readout."""
-
-    cells: Tuple[CellSpec, ...]
-    input_size: int
-    bidirectional: bool = False
-    masked: bool = False
-    num_classes: Optional[int] = None
-
-    def __post_init__(self):
-        if not self.cells:
-            raise ValueError("RNNSpec needs at least one cell. Received: cells=()")
-        if int(self.input_size) < 1:
-            raise ValueError(f"input_size must be a positive int. Received: {self.input_size!r}")
-
-    @property
-    def stacked(self):
-        return len(self.cells) > 1
-
-    @property
-    def output_size(self):
-        size = self.cells[-1].output_size
-        return 2 * size if self.bidirectional else size
-
-    def layer_input_sizes(self):
-        sizes, depth = [], self.input_size
-        for cell in self.cells:
-            sizes.append(depth)
-            depth = cell.output_size
-        return sizes
-
-    @property
-    def directions(self):
-        return ("fw", "bw") if self.bidirectional else ("fw",)
-
-
-def state_names(spec: RNNSpec) -> List[str]:
-    """Names of the final-state outputs, in TF1's order (c before h for LSTM cells)."""
-    names = []
-    for direction in spec.directions:
-        for i, cell in enumerate(spec.cells):
-            for part in (("c", "h") if cell.lstm_like else ("h",)):
-                names.append(f"{direction}/cell_{i}/{part}")
-    return names
-
-
 # --------------------------------------------------------------------------
 # Keras layers
 # --------------------------------------------------------------------------
@@ -153,47 +53,39 @@ def _keras():
     return keras
 
 
-def _keras_cell(cell: CellSpec):
-    """The Keras 3 cell computing one TF1 cell's step."""
-    keras = _keras()
-    target = cell.keras_target
-    if target == "SimpleRNN":
-        return keras.layers.SimpleRNNCell(cell.units, activation=cell.activation)
-    if target == "LSTM":
-        return keras.layers.LSTMCell(cell.units, activation=cell.activation,
-                                     recurrent_activation="sigmoid", unit_forget_bias=False)
-    if target == "GRU":
-        return keras.layers.GRUCell(cell.units, activation=cell.activation,
-                                    recurrent_activation="sigmoid", reset_after=False)
-    from modern.cells import TF1LayerNormLSTMCell, TF1LSTMCell
+def _qualified_class(path):
+    """``keras.layers.LSTM`` / ``modern.TF1LSTMCell`` -> the class."""
+    module, _, name = path.rpartition(".")
+    if module == "keras.layers":
+        return getattr(_keras().layers, name)
+    import modern
 
-    if target == "TF1LSTMCell":
-        return TF1LSTMCell(cell.units, use_peepholes=cell.use_peepholes, cell_clip=cell.cell_clip,
-                           num_proj=cell.num_proj, proj_clip=cell.proj_clip,
-                           forget_bias=cell.forget_bias, activation=cell.activation)
-    return TF1LayerNormLSTMCell(cell.units, forget_bias=cell.forget_bias,
-                                layer_norm=cell.layer_norm, activation=cell.activation)
+    return getattr(modern, name)
+
+
+def _constructor_kwargs(cell: CellSpec, target):
+    options = {option: getattr(cell, option) for option in target.cell_options}
+    return dict(options, **target.settings)
+
+
+def _keras_cell(cell: CellSpec):
+    """The Keras 3 cell computing one TF1 cell's step (:data:`modern.spec.KERAS_TARGETS`)."""
+    target = _spec.KERAS_TARGETS[cell.keras_target]
+    return _qualified_class(target.cell)(cell.units, **_constructor_kwargs(cell, target))
 
 
 def _keras_rnn_layer(cells, name):
     """One sequence layer: the built-in layer where Keras has one, else RNN(cell)."""
     keras = _keras()
-    common = dict(return_sequences=True, return_state=True, zero_output_for_mask=True)
+    common = dict(_spec.SEQUENCE_LAYER_SETTINGS, **_spec.MASK_SETTINGS)
     if len(cells) > 1:
         return keras.layers.RNN(keras.layers.StackedRNNCells([_keras_cell(c) for c in cells]),
                                 name=name, **common)
     cell = cells[0]
-    target = cell.keras_target
-    if target == "SimpleRNN":
-        return keras.layers.SimpleRNN(cell.units, activation=cell.activation, name=name, **common)
-    if target == "LSTM":
-        return keras.layers.LSTM(cell.units, activation=cell.activation,
-                                 recurrent_activation="sigmoid", unit_forget_bias=False,
-                                 name=name, **common)
-    if target == "GRU":
-        return keras.layers.GRU(cell.units, activation=cell.activation,
-                                recurrent_activation="sigmoid", reset_after=False,
-                                name=name, **common)
+    target = _spec.KERAS_TARGETS[cell.keras_target]
+    if target.builtin:
+        return _qualified_class(target.layer)(cell.units, name=name,
+                                              **_constructor_kwargs(cell, target), **common)
     return keras.layers.RNN(_keras_cell(cell), name=name, **common)
 
 
@@ -203,19 +95,16 @@ def _flatten(value):
 
 def _canonical_states(cell: CellSpec, states):
     """Keras' state list of one cell -> TF1's (c, h) or (h,)."""
-    if not cell.lstm_like:
-        return list(states)
-    if cell.keras_target == "LSTM":  # keras.layers.LSTM / LSTMCell: [h, c]
-        h, c = states
-        return [c, h]
-    return list(states)  # modern cells keep TF1's [c, h]
+    order = _spec.KERAS_TARGETS[cell.keras_target].state_order
+    by_part = dict(zip(order, states))
+    return [by_part[part] for part in cell.state_parts]
 
 
 def _split_states(spec, flat_states):
     """Flat Keras states of one direction -> per-cell canonical lists."""
     per_cell, pos = [], 0
     for cell in spec.cells:
-        n = 2 if cell.lstm_like else 1
+        n = len(cell.state_parts)
         per_cell.append(_canonical_states(cell, flat_states[pos:pos + n]))
         pos += n
     return per_cell
@@ -236,15 +125,15 @@ def build_keras_model(spec: RNNSpec, steps: Optional[int] = None, name: str = "t
 
     states = {}
     if spec.bidirectional:
-        layer = keras.layers.Bidirectional(_keras_rnn_layer(spec.cells, "rnn"), name="rnn")
+        layer = keras.layers.Bidirectional(_keras_rnn_layer(spec.cells, "rnn"), name="rnn",
+                                           **_spec.BIDIRECTIONAL_SETTINGS)
         result = layer(x, mask=mask)
         outputs = result[0]
         flat = _flatten(result[1:])
         half = len(flat) // 2
         for direction, part in (("fw", flat[:half]), ("bw", flat[half:])):
             for i, cell_states in enumerate(_split_states(spec, part)):
-                for tname, tensor in zip(("c", "h") if spec.cells[i].lstm_like else ("h",),
-                                         cell_states):
+                for tname, tensor in zip(spec.cells[i].state_parts, cell_states):
                     states[f"{direction}/cell_{i}/{tname}"] = tensor
     else:
         outputs = x
@@ -253,7 +142,7 @@ def build_keras_model(spec: RNNSpec, steps: Optional[int] = None, name: str = "t
                 outputs, mask=mask)
             outputs = result[0]
             cell_states = _canonical_states(cell, _flatten(result[1:]))
-            for tname, tensor in zip(("c", "h") if cell.lstm_like else ("h",), cell_states):
+            for tname, tensor in zip(cell.state_parts, cell_states):
                 states[f"fw/cell_{i}/{tname}"] = tensor
 
     model_outputs = {"outputs": outputs}

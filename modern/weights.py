@@ -52,6 +52,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 import numpy as np
 
 from modern import _checks
+from modern import spec as _spec
 
 __all__ = [
     "CELL_TYPES",
@@ -69,25 +70,13 @@ __all__ = [
     "scope_variables",
 ]
 
-CELL_TYPES = ("BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "LayerNormBasicLSTMCell")
+CELL_TYPES = _spec.CELL_TYPES
 
 # The default variable scope of each TF1 cell (TF 1.2+ names).
-TF1_SCOPES = {
-    "BasicRNNCell": "basic_rnn_cell",
-    "BasicLSTMCell": "basic_lstm_cell",
-    "LSTMCell": "lstm_cell",
-    "GRUCell": "gru_cell",
-    "LayerNormBasicLSTMCell": "layer_norm_basic_lstm_cell",
-}
+TF1_SCOPES = {name: kind.scope for name, kind in _spec.CELL_KINDS.items()}
 
 # The Keras 3 layers (or modern cells inside keras.layers.RNN) each cell maps to exactly.
-KERAS_TARGETS = {
-    "BasicRNNCell": ("SimpleRNN",),
-    "BasicLSTMCell": ("LSTM", "TF1LSTMCell"),
-    "LSTMCell": ("LSTM", "TF1LSTMCell"),
-    "GRUCell": ("GRU",),
-    "LayerNormBasicLSTMCell": ("TF1LayerNormLSTMCell",),
-}
+KERAS_TARGETS = {name: kind.targets for name, kind in _spec.CELL_KINDS.items()}
 
 _NORM_PARTS = ("input", "transform", "forget", "output", "state")
 
@@ -125,9 +114,10 @@ class _Options:
         self.layer_norm = _checks.boolean("layer_norm", layer_norm, owner=owner)
         self.reset_after = _checks.boolean("reset_after", reset_after, owner=owner)
 
+        takes = _spec.CELL_KINDS[cell_type].options
         lstm_cell_options = {"use_peepholes": self.use_peepholes, "num_proj": self.num_proj,
                              "cell_clip": self.cell_clip, "proj_clip": self.proj_clip}
-        if cell_type != "LSTMCell":
+        if "use_peepholes" not in takes:
             given = {k: v for k, v in lstm_cell_options.items() if v is not None and v is not False}
             if given:
                 raise ValueError(
@@ -135,12 +125,13 @@ class _Options:
                     f"has peepholes, clipping and projection). Received: "
                     + ", ".join(f"{k}={v!r}" for k, v in sorted(given.items()))
                 )
-        if cell_type != "LayerNormBasicLSTMCell" and not self.layer_norm:
+        if "layer_norm" not in takes and not self.layer_norm:
             raise ValueError(f"{cell_type} has no option layer_norm (only "
                              "LayerNormBasicLSTMCell has). Received: layer_norm=False")
-        if cell_type == "GRUCell" and self.reset_after:
+        gru = "GRU" in _spec.CELL_KINDS[cell_type].targets
+        if gru and self.reset_after:
             raise ValueError(f"GRUCell: {_GRU_RESET_AFTER_MESSAGE} Received: reset_after=True")
-        if cell_type != "GRUCell" and self.reset_after:
+        if not gru and self.reset_after:
             raise ValueError(f"{cell_type} has no option reset_after (GRU only). "
                              "Received: reset_after=True")
 
@@ -222,22 +213,7 @@ class _Options:
                 for name, shape, meaning in self.tf1_layout()]
 
 
-def default_target(cell_type, *, use_peepholes=False, num_proj=None, cell_clip=None,
-                   proj_clip=None):
-    """The Keras 3 layer a TF1 cell maps to by default (a name in ``KERAS_TARGETS``).
-
-    LSTM cells go to ``keras.layers.LSTM`` unless an ``LSTMCell`` uses peepholes,
-    clipping or a projection (then ``TF1LSTMCell``).
-    """
-    if cell_type not in CELL_TYPES:
-        raise ValueError(
-            f"Unknown cell_type. Expected one of {', '.join(CELL_TYPES)}. "
-            f"Received: cell_type={cell_type!r}"
-        )
-    if cell_type == "LSTMCell" and (use_peepholes or num_proj is not None
-                                    or cell_clip is not None or proj_clip is not None):
-        return "TF1LSTMCell"
-    return KERAS_TARGETS[cell_type][0]
+default_target = _spec.default_target
 
 
 # --------------------------------------------------------------------------

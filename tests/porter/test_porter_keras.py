@@ -193,11 +193,10 @@ def test_generated_programs_carry_the_registry_settings():
     assert [line for line, _ in unconverted] == [27]  # RMSProp: listed as not exact
     assert "RMSprop" in unconverted[0][1]
     # the settings each registry pair names are in the code
-    for pair_name in ("GRUCell", "BasicLSTMCell"):
-        pair = registry.pair_named(pair_name)
-        for setting in re.findall(r"\b(reset_after=False|unit_forget_bias=False)",
-                                  " ".join(pair.keras_settings)):
-            assert setting in (gru if pair_name == "GRUCell" else lstm)
+    for pair_name, code, setting in (("GRUCell", gru, "reset_after"),
+                                     ("BasicLSTMCell", lstm, "unit_forget_bias")):
+        settings = registry.pair_named(pair_name).keras.settings
+        assert f"{setting}={settings[setting]!r}" in code  # (neither is Keras' default)
 
 
 def test_generated_programs_run(tmp_path):

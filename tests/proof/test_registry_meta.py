@@ -47,3 +47,46 @@ def test_every_runner_and_cell_pair_has_builders():
                  "bidirectional_dynamic_rnn", "BasicRNNCell", "BasicLSTMCell", "LSTMCell",
                  "GRUCell", "MultiRNNCell", "LayerNormBasicLSTMCell"):
         assert name in proven, name
+
+
+# ------------------------------------------------------------------------------------
+# the registry's Keras side is the data the proven models are built from
+# ------------------------------------------------------------------------------------
+_CELL_PAIRS = {  # pair -> a cell of it (modern.spec picks the Keras target)
+    "BasicRNNCell": dict(cell_type="BasicRNNCell"),
+    "BasicLSTMCell": dict(cell_type="BasicLSTMCell"),
+    "LSTMCell": dict(cell_type="LSTMCell"),
+    "LSTMCell with peepholes, clipping, projection": dict(cell_type="LSTMCell",
+                                                          use_peepholes=True, num_proj=2),
+    "GRUCell": dict(cell_type="GRUCell"),
+    "LayerNormBasicLSTMCell": dict(cell_type="LayerNormBasicLSTMCell"),
+}
+
+
+@pytest.mark.parametrize("pair_name", sorted(_CELL_PAIRS))
+def test_cell_pair_keras_side_is_the_built_layer(pair_name):
+    """The pair's Keras class and every setting it names are those of the layer
+    modern.models builds (and the proofs run on); the settings are data, not prose."""
+    from modern.models import CellSpec, RNNSpec, build_keras_model
+    from modern.spec import KERAS_TARGETS
+
+    pair = registry.pair_named(pair_name)
+    cell = CellSpec(units=3, **_CELL_PAIRS[pair_name])
+    layer = build_keras_model(RNNSpec((cell,), input_size=2), steps=4).get_layer("rnn")
+    target = KERAS_TARGETS[cell.keras_target]
+    assert f"{type(layer).__module__.split('.')[0]}.layers.{type(layer).__name__}" == \
+        pair.keras.layer == target.layer
+    if pair.keras.cell is not None:
+        assert type(layer.cell).__name__ == pair.keras.cell.rsplit(".", 1)[1]
+    config = layer.get_config()
+    assert set(pair.keras.settings) == set(target.settings)
+    for name, value in pair.keras.settings.items():
+        assert config[name] == value, (pair_name, name, config[name], value)
+    assert pair.keras.weight_map is not None
+
+
+@pytest.mark.parametrize("pair", registry.PAIRS, ids=[p.name for p in registry.PAIRS])
+def test_every_setting_has_a_reason_and_renders(pair):
+    for name in pair.keras.settings:
+        assert pair.keras.reasons[name].strip(), (pair.name, name)
+        assert f"{name}={pair.keras.settings[name]!r}" in pair.keras_api

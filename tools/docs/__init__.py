@@ -1,0 +1,1 @@
+"""Reference documents generated from the registry (``rnn-migrate api-map``)."""

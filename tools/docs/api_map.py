@@ -70,6 +70,13 @@ def render(pairs=None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _weight_map(keras_side):
+    function = keras_side.weight_map
+    if function is None:
+        return keras_side.weight_map_doc
+    return f"{keras_side.weight_map_doc} (`{function.__module__}.{function.__qualname__}`)"
+
+
 def _render_pair(pair):
     tol = pair.tolerance
     lines = [f"## {pair.name}", "",
@@ -78,7 +85,7 @@ def _render_pair(pair):
              "- **legacy_compat exports:** "
              + (", ".join(f"`{n}`" for n in pair.legacy_names) or "none (a usage pattern)"),
              f"- **Keras 3:** {pair.keras_api}",
-             f"- **Weight mapping:** {pair.weight_map}",
+             f"- **Weight mapping:** {_weight_map(pair.keras)}",
              "- **Settings that must change:**" + ("" if pair.keras_settings else " none")]
     lines += [f"  - {setting}" for setting in pair.keras_settings]
     if pair.configs is None:

@@ -428,7 +428,7 @@ def assert_spec_equivalent(spec, runner: str, *, steps: int, batch: int, seed: i
     """
     from modern.models import RNNSpec
     from tools.proof import harness
-    from tools.proof.pipelines import BIDIRECTIONAL_RUNNERS, UNIDIRECTIONAL_RUNNERS
+    from modern.spec import BIDIRECTIONAL_RUNNERS, UNIDIRECTIONAL_RUNNERS
 
     if not isinstance(spec, RNNSpec):
         raise TypeError(f"spec must be a modern.models.RNNSpec, got {spec!r}")

@@ -8,7 +8,7 @@ naming the parameter, echoing the value and suggesting a fix.
 * :func:`cell_specs` -> :class:`modern.models.CellSpec` (one TF1 cell and its options);
 * :func:`rnn_specs` -> :class:`modern.models.RNNSpec` (cells, direction, length, readout);
 * :func:`pipelines` -> ``(RNNSpec, runner)``, the runner one of
-  :data:`tools.proof.pipelines.UNIDIRECTIONAL_RUNNERS` + ``BIDIRECTIONAL_RUNNERS``;
+  :data:`modern.spec.UNIDIRECTIONAL_RUNNERS` + ``BIDIRECTIONAL_RUNNERS``;
 * :func:`rnn_inputs` -> a numpy array ``[batch_size, steps, input_size]``;
 * :func:`sequence_lengths` -> an int32 array ``[batch_size]`` of lengths in
   ``[0, steps]`` (0 and ``steps`` both present when ``batch_size >= 2``).
@@ -36,8 +36,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 from modern.models import CellSpec, RNNSpec
-from modern.weights import CELL_TYPES
-from tools.proof.pipelines import BIDIRECTIONAL_RUNNERS, UNIDIRECTIONAL_RUNNERS
+from modern.spec import BIDIRECTIONAL_RUNNERS, CELL_KINDS, CELL_TYPES, UNIDIRECTIONAL_RUNNERS
 
 __all__ = [
     "cell_specs",
@@ -49,7 +48,6 @@ __all__ = [
 
 RUNNERS = UNIDIRECTIONAL_RUNNERS + BIDIRECTIONAL_RUNNERS
 DEFAULT_FORGET_BIASES = (1.0, 0.0, 0.5, -0.3)
-_LSTM_LIKE = ("BasicLSTMCell", "LSTMCell", "LayerNormBasicLSTMCell")
 _CELL_CLIPS = (None, 0.1, 0.5, 2.0)
 _PROJ_CLIPS = (None, 0.05, 0.3)
 _DEFAULT_INPUT_SIZES = (1, 4)
@@ -137,7 +135,7 @@ def cell_specs(*, cell_types=CELL_TYPES, min_units=1, max_units=8, forget_biases
 
     Args:
         cell_types: the TF1 cell classes to draw from (names of
-            :data:`modern.weights.CELL_TYPES`); shrinks towards the first.
+            :data:`modern.spec.CELL_TYPES`); shrinks towards the first.
         min_units, max_units: bounds of ``num_units`` (``1 <= min_units <= max_units``).
         forget_biases: for LSTM-like cells, the ``forget_bias`` values to draw from: a
             non-empty sequence of finite numbers or a strategy of them; ``None`` draws
@@ -174,17 +172,17 @@ def cell_specs(*, cell_types=CELL_TYPES, min_units=1, max_units=8, forget_biases
     def draw_cell(draw):
         cell_type = draw(st.sampled_from(cell_types))
         units = draw(st.integers(min_units, max_units))
-        options = {}
-        if cell_type in _LSTM_LIKE:
+        options, takes = {}, CELL_KINDS[cell_type].options
+        if "forget_bias" in takes:
             options["forget_bias"] = float(draw(forget_strategy))
-        if lstm_options and cell_type == "LSTMCell":
+        if lstm_options and "use_peepholes" in takes:
             num_proj = draw(st.one_of(st.none(), st.integers(1, max_units)))
             options.update(
                 use_peepholes=draw(st.booleans()),
                 cell_clip=draw(st.sampled_from(_CELL_CLIPS)),
                 num_proj=num_proj,
                 proj_clip=draw(st.sampled_from(_PROJ_CLIPS)) if num_proj else None)
-        if lstm_options and cell_type == "LayerNormBasicLSTMCell":
+        if lstm_options and "layer_norm" in takes:
             options["layer_norm"] = not draw(st.booleans())  # shrinks to TF1's True
         return CellSpec(cell_type, units, **options)
 
