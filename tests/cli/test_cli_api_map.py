@@ -9,6 +9,7 @@ import pytest
 
 from tools.docs import api_map
 from tools import cli
+from tools.cli import output
 from tools.proof import registry
 from tools.proof.limitations import ALL as ALL_LIMITATIONS
 
@@ -36,7 +37,7 @@ def test_every_pair_and_every_field_appears():
     for pair in registry.PAIRS:
         assert f"\n## {pair.name}\n" in text
         section = text.split(f"\n## {pair.name}\n", 1)[1].split("\n## ", 1)[0]
-        for fact in (pair.tf1_api, pair.tf_versions, pair.keras_api, pair.weight_map,
+        for fact in (pair.tf1_api, pair.tf_versions, pair.keras_api, pair.keras.weight_map_doc,
                      pair.proof, *pair.keras_settings, *pair.legacy_names):
             assert fact in section, (pair.name, fact)
         for limitation in pair.limitations:
@@ -112,21 +113,23 @@ def test_no_command_is_a_usage_error(capsys):
 
 def test_external_subcommands_are_picked_up(tmp_path, monkeypatch, capsys):
     (tmp_path / "fake_rnn_migrate_ext.py").write_text(
-        "def add_fake_parser(subparsers):\n"
-        "    p = subparsers.add_parser('fake', help='a colleague\\'s command')\n"
-        "    p.set_defaults(func=lambda args: 7)\n")
+        "HELP = DESCRIPTION = 'a colleague\\'s command'\n"
+        "def add_arguments(parser):\n"
+        "    pass\n"
+        "def run(args):\n"
+        "    return 7\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "EXTERNAL_SUBCOMMANDS", (
-        ("fake_rnn_migrate_ext", "add_fake_parser"),
-        ("tools.no_such_package.cli_port", "add_port_parser"),  # absent: skipped
-        ("tools.no_such_module", "add_demo_parser")))
+    monkeypatch.setattr(cli, "SUBCOMMANDS", {
+        "fake": "fake_rnn_migrate_ext",
+        "port": "tools.no_such_package.cli_port",  # absent: skipped
+        "demo": "tools.no_such_module"})
     assert cli.main(["fake"]) == 7
 
 
 def test_external_subcommand_bug_is_not_hidden(tmp_path, monkeypatch):
     (tmp_path / "broken_rnn_migrate_ext.py").write_text("import no_such_module_anywhere\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "EXTERNAL_SUBCOMMANDS", (("broken_rnn_migrate_ext", "add"),))
+    monkeypatch.setattr(cli, "SUBCOMMANDS", {"broken": "broken_rnn_migrate_ext"})
     with pytest.raises(ImportError):
         cli.main(["api-map", "--help"])
 
@@ -136,7 +139,7 @@ def test_rich_tables_render():
 
     pytest.importorskip("rich")
     stream = io.StringIO()
-    printer = cli.Printer(stream, rich=True)
+    printer = output.Printer(stream, rich=True)
     printer.table("Title", ["a", "b"], [["x", "1"]])
     out = stream.getvalue()
     assert "Title" in out and "x" in out
@@ -146,7 +149,7 @@ def test_plain_text_when_not_a_tty():
     import io
 
     stream = io.StringIO()
-    printer = cli.Printer(stream)
+    printer = output.Printer(stream)
     assert not printer.rich
     printer.table("T", ["col", "other"], [["v", "w"]])
     assert stream.getvalue().splitlines() == ["T", "col  other", "---  -----", "v    w"]

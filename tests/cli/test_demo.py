@@ -123,7 +123,7 @@ def test_missing_tutorial_is_a_clear_error(tmp_path, capsys, monkeypatch):
 def test_progress_bars_are_drawn_on_a_terminal_and_silent_in_plain_text():
     import io
 
-    from tools.cli import Printer
+    from tools.cli.output import Printer
 
     plain = io.StringIO()
     with Printer(stream=plain, rich=False).progress({"TF1": 3, "Keras": 3}) as advance:

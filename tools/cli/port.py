@@ -1,28 +1,24 @@
-"""The ``port`` subcommand of ``rnn-migrate`` (``add_port_parser``) and ``python -m tools.porter``."""
+"""``rnn-migrate port`` (and ``python -m tools.porter port``): TF1 / TF 0.x code -> legacy_compat or Keras 3.
+
+The port is :func:`tools.porter.engine.port_path`'s; this module parses the options.
+Exit codes: 0 nothing left to do by hand, 1 constructs left for manual work, 2 errors.
+"""
 import argparse
 import importlib.util
-import sys
+
+from tools import cli
+from tools.cli.output import error
 
 EXIT_ERROR = 2
 
-
-def add_port_parser(subparsers):
-    """Register ``port PATH --to {compat,keras} [-o OUT | --in-place] [--report FILE.json]``."""
-    parser = subparsers.add_parser(
-        "port",
-        help="port TF1 / TF 0.x RNN code (--to compat: onto legacy_compat; --to keras: Keras 3)",
-        description=(
-            "Port a .py/.ipynb file or a directory. Exit code 0: nothing left to do by hand; "
-            "1: constructs left for manual work (marked '# rnn-migrate:'); 2: errors. "
-            "Without -o or --in-place, prints the diff and writes nothing."
-        ),
-    )
-    _add_arguments(parser)
-    parser.set_defaults(func=run_port)
-    return parser
+HELP = "port TF1 / TF 0.x RNN code (--to compat: onto legacy_compat; --to keras: Keras 3)"
+DESCRIPTION = ("Port a .py/.ipynb file or a directory. Exit code 0: nothing left to do by hand; "
+               "1: constructs left for manual work (marked '# rnn-migrate:'); 2: errors. "
+               "Without -o or --in-place, prints the diff and writes nothing.")
 
 
-def _add_arguments(parser):
+def add_arguments(parser):
+    """``PATH --to {compat,keras} [-o OUT | --in-place] [--force] [--report FILE.json]``."""
     parser.add_argument("path", help="a .py or .ipynb file, or a directory (recursive)")
     parser.add_argument("--to", choices=("compat", "keras"), default="compat", dest="target",
                         help="compat: minimal edits to run on legacy_compat (default)")
@@ -34,11 +30,11 @@ def _add_arguments(parser):
     parser.add_argument("--report", help="also write the report as JSON to this file")
 
 
-def run_port(args):
+def run(args) -> int:
     """Run the subcommand; ``--to keras`` goes through ``tools.porter.keras.writer.port_to_keras``."""
     if args.target == "keras" and importlib.util.find_spec("tools.porter.keras.writer") is None:
-        print("rnn-migrate port: error: --to keras needs tools.porter.keras.writer, which is "
-              "not installed in this checkout; use --to compat.", file=sys.stderr)
+        error("--to keras needs tools.porter.keras.writer, which is not installed in this "
+              "checkout; use --to compat.", "port")
         return EXIT_ERROR
     from tools.porter.engine import port_path
 
@@ -46,12 +42,9 @@ def run_port(args):
                      force=args.force, target=args.target)
 
 
-def main(argv=None):
+def main(argv=None) -> int:
+    """``python -m tools.porter``: an ``rnn-migrate`` parser with the ``port`` subcommand only."""
     parser = argparse.ArgumentParser(prog="rnn-migrate")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    add_port_parser(subparsers)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:  # argparse: 2 on bad arguments, 0 on --help
-        return exit.code if isinstance(exit.code, int) else EXIT_ERROR
-    return args.func(args)
+    cli.add_subcommand(subparsers, "port", __name__)
+    return cli.parse_and_run(parser, argv)

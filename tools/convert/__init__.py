@@ -43,6 +43,7 @@ import numpy as np
 
 from modern import checkpoint as _checkpoint
 from modern import models as _models
+from modern.spec import static_runner
 from tools.proof.report import EquivalenceReport, compare
 from tools.proof.tolerances import REAL_SIZE_FORWARD
 
@@ -219,7 +220,7 @@ def verify_against_tf1(found, model, *, steps=DEFAULT_VERIFY_STEPS, batch=DEFAUL
     from tools.proof import harness, pipelines
 
     spec = found.spec
-    runner = "static_bidirectional_rnn" if spec.bidirectional else "static_rnn"
+    runner = static_runner(bidirectional=spec.bidirectional)
     restored = [n for names in found.names.values() for n in names] + list(readout_names or ())
     dtype = _checkpoint_dtype(found.path, restored)
     legacy = pipelines.build_legacy_graph.__wrapped__(spec, steps, runner, dtype)
@@ -420,7 +421,7 @@ def convert_to_tf1(keras_path, output, *, spec_from=None, force=False, verify_st
                               f"{actual}")
     readout_names = readout_names or ((pipelines.READOUT_WEIGHTS, pipelines.READOUT_BIASES)
                                       if spec.num_classes is not None else None)
-    runner = "static_bidirectional_rnn" if spec.bidirectional else "static_rnn"
+    runner = static_runner(bidirectional=spec.bidirectional)
     workdir = tempfile.mkdtemp(prefix="rnn-migrate-")
     try:
         try:

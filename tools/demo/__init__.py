@@ -1,8 +1,10 @@
 """``rnn-migrate demo``: port the bundled TF1 tutorial and train both sides side by side.
 
-The demo takes the legacy tutorial shipped with the project
-(``examples/tf1/mnist_lstm_static_rnn.py``: a ``BasicLSTMCell`` unrolled by
-``static_rnn`` over the 28 rows of an MNIST digit, readout ``outputs[-1] @ W + b``) and
+The demo takes the legacy tutorial shipped with the project as package data of this
+package (``tools/demo/tutorial/mnist_lstm_static_rnn.py``, read with
+:mod:`importlib.resources`; ``examples/tf1/mnist_lstm_static_rnn.py`` in a checkout is a
+link to it: a ``BasicLSTMCell`` unrolled by ``static_rnn`` over the 28 rows of an MNIST
+digit, readout ``outputs[-1] @ W + b``) and
 
 1. ports it to Keras 3 with the porter (``tools.porter.keras.writer.port_to_keras``) when it
    is installed, printing (or, with ``--out-dir``, writing) the ported source and the
@@ -30,29 +32,32 @@ and the ported source (``--out-dir``) are overwritten only when they are previou
 outputs (the PNG carries a ``Software: rnn-migrate demo`` tag, the ported source starts
 with the porter's header), otherwise the demo refuses unless ``--force``.
 
-Exit codes: 0 success; 1 the two sides disagree before training (above
-:data:`FORWARD_TOLERANCE`) or the tutorial is missing; 2 a bad option or a refused
-overwrite (nothing trained).
+:func:`run_demo` runs it with the :class:`DemoOptions` of ``rnn-migrate demo`` and prints
+through a printer object (``line``, ``table``, ``progress``: :class:`tools.cli.output.Printer`);
+it returns 0 (success) or 1 (the two sides disagree before training, above
+:data:`FORWARD_TOLERANCE`) and raises :class:`DemoError` (``code`` 1: the tutorial is
+missing; 2: a bad option or a refused overwrite, nothing trained). The command line
+(argument parsing, error lines, exit codes) is :mod:`tools.cli.demo`.
 
 Only the standard library is imported at module level: ``rnn-migrate``'s parser imports
-this module for every subcommand.
+this module for the demo's help text.
 """
-import argparse
 import ast
+import contextlib
 import dataclasses
 import importlib
+import importlib.resources
 import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from tools.proof.tolerances import REAL_SIZE_FORWARD
 
-# The bundled legacy tutorial, relative to the repository (tools/ is one level below).
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL_PATH = REPO_ROOT / "examples" / "tf1" / "mnist_lstm_static_rnn.py"
+# The bundled legacy tutorial: package data (tools/demo/tutorial/), read with importlib.resources.
+TUTORIAL_NAME = "mnist_lstm_static_rnn.py"
+TUTORIAL_PATH = importlib.resources.files(__name__) / "tutorial" / TUTORIAL_NAME
 
 DEFAULT_STEPS = 500
 DEFAULT_TRAIN_SIZE = 20000
@@ -70,6 +75,22 @@ PORTED_HEADER = '"""Keras 3 port of'
 # The module constants the fallback reads (the tutorial's names).
 TUTORIAL_CONSTANTS = ("num_hidden", "timesteps", "num_input", "num_classes",
                       "learning_rate", "batch_size")
+
+
+@dataclasses.dataclass
+class DemoOptions:
+    """The demo's settings (``rnn-migrate demo``'s options; ``None``: the tutorial's value)."""
+
+    steps: int = DEFAULT_STEPS
+    train_size: int = DEFAULT_TRAIN_SIZE
+    test_size: int = DEFAULT_TEST_SIZE
+    units: Optional[int] = None
+    batch_size: Optional[int] = None
+    seed: int = 0
+    png: str = DEFAULT_PNG
+    out_dir: Optional[str] = None
+    no_source: bool = False
+    force: bool = False
 
 
 class DemoError(Exception):
@@ -96,11 +117,14 @@ class TutorialPipeline:
 # --------------------------------------------------------------------------
 # the tutorial -> the pipeline
 # --------------------------------------------------------------------------
-def tutorial_source(path: Path = None) -> str:
-    path = Path(path or TUTORIAL_PATH)
+def tutorial_source(path=None) -> str:
+    """The tutorial's text (default :data:`TUTORIAL_PATH`, this package's data)."""
+    path = TUTORIAL_PATH if path is None else path
+    if isinstance(path, (str, os.PathLike)):
+        path = Path(path)
     if not path.is_file():
-        raise DemoError(f"the bundled legacy tutorial is missing: {path} (the demo runs from "
-                        "a checkout of the project, where it lives in examples/tf1/)", code=1)
+        raise DemoError(f"the bundled legacy tutorial is missing: {path} (package data of "
+                        "tools.demo, in tools/demo/tutorial/: reinstall the kit)", code=1)
     return path.read_text(encoding="utf-8")
 
 
@@ -220,67 +244,8 @@ def port_tutorial(source: str, filename: str):
 
 
 # --------------------------------------------------------------------------
-# options and files
+# option values and files
 # --------------------------------------------------------------------------
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _int(text):
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-
-
-def add_demo_parser(subparsers):
-    parser = subparsers.add_parser(
-        "demo", help="port the bundled TF1 MNIST tutorial and train both sides side by side",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Port the bundled TF1 tutorial (examples/tf1/mnist_lstm_static_rnn.py: "
-                    "BasicLSTMCell + static_rnn + readout) to Keras 3, then train the TF1 "
-                    "graph and the Keras model on the embedded MNIST from the same initial "
-                    "weights on the same batches, and print max |Δ| before training, the "
-                    "loss, test accuracy and speed of each side; write the two loss curves "
-                    "to a PNG.\n\n"
-                    f"Defaults ({DEFAULT_STEPS} steps on {DEFAULT_TRAIN_SIZE} training images, "
-                    f"{DEFAULT_TEST_SIZE} test images) take about a minute on 2 CPU cores.")
-    parser.add_argument("--steps", type=_positive_int, default=DEFAULT_STEPS,
-                        help=f"training steps per side (default {DEFAULT_STEPS})")
-    parser.add_argument("--train-size", type=_positive_int, default=DEFAULT_TRAIN_SIZE,
-                        metavar="N", help="first N MNIST training images to draw batches "
-                                          f"from (max {MNIST_TRAIN}, default "
-                                          f"{DEFAULT_TRAIN_SIZE})")
-    parser.add_argument("--test-size", type=_positive_int, default=DEFAULT_TEST_SIZE,
-                        metavar="N", help=f"first N MNIST test images to evaluate on (max "
-                                          f"{MNIST_TEST}, default {DEFAULT_TEST_SIZE})")
-    parser.add_argument("--units", type=_positive_int, default=None,
-                        help="LSTM units (default: the tutorial's num_hidden)")
-    parser.add_argument("--batch-size", type=_positive_int, default=None,
-                        help="examples per step (default: the tutorial's batch_size)")
-    parser.add_argument("--seed", type=_int, default=0,
-                        help="draws the shared initial weights and batch order (default 0)")
-    parser.add_argument("--png", default=DEFAULT_PNG, metavar="PATH",
-                        help=f"where to write the loss curves (default {DEFAULT_PNG} in the "
-                             "current directory)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help=f"write the ported Keras source there ({PORTED_NAME}) instead of "
-                             "printing it")
-    parser.add_argument("--no-source", action="store_true",
-                        help="do not print the ported Keras source")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite a --png / ported file that is not a previous demo "
-                             "output")
-    parser.set_defaults(func=run)
-    return parser
-
-
 def _is_demo_png(path: Path) -> bool:
     try:
         head = path.read_bytes()[:65536]
@@ -306,7 +271,7 @@ def _check_output(path: Path, is_ours, force, what):
         raise DemoError(f"{what} {path}: directory {path.parent} does not exist")
 
 
-def check_options(args, pipeline: TutorialPipeline):
+def check_options(args: DemoOptions, pipeline: TutorialPipeline):
     """Raise :class:`DemoError` (exit 2) for option values the run cannot use."""
     if args.train_size > MNIST_TRAIN:
         raise DemoError(f"--train-size {args.train_size} exceeds the {MNIST_TRAIN} MNIST "
@@ -424,18 +389,15 @@ def _loss_curve_delta(result):
 
 
 # --------------------------------------------------------------------------
-# the subcommand
+# the run
 # --------------------------------------------------------------------------
-def _error(message):
-    print(f"rnn-migrate demo: error: {message}", file=sys.stderr)
-
-
-def run(args) -> int:
-    started = time.perf_counter()
+@contextlib.contextmanager
+def _quiet_tensorflow():
+    """TF's deprecation notices (static_rnn, ...) silenced while the demo runs."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logger, level = None, None
     try:
-        import tensorflow as tf  # quiet TF's deprecation notices (static_rnn, ...)
+        import tensorflow as tf
 
         logger = tf.get_logger()
         level = logger.level
@@ -443,13 +405,22 @@ def run(args) -> int:
     except ImportError:
         pass
     try:
-        return _run(args, started)
-    except DemoError as error:
-        _error(str(error))
-        return error.code
+        yield
     finally:
         if logger is not None:
             logger.setLevel(level)
+
+
+def run_demo(options: DemoOptions, printer, *, started: Optional[float] = None) -> int:
+    """Run the demo, printing through ``printer``; 0 equivalent, 1 not (see the module doc).
+
+    ``started`` (a :func:`time.perf_counter` value) is where the reported wall time
+    starts, default now. Raises :class:`DemoError` for a missing tutorial, a bad option
+    value or a refused overwrite.
+    """
+    started = time.perf_counter() if started is None else started
+    with _quiet_tensorflow():
+        return _run(options, printer, started)
 
 
 def _describe_spec(pipeline: TutorialPipeline):
@@ -462,14 +433,11 @@ def _describe_spec(pipeline: TutorialPipeline):
             f"{pipeline.batch_size}")
 
 
-def _run(args, started) -> int:
-    from tools.cli import Printer
-
-    printer = Printer()
+def _run(args: DemoOptions, printer, started) -> int:
     source = tutorial_source()
     try:
-        shown_path = TUTORIAL_PATH.relative_to(Path.cwd())
-    except ValueError:
+        shown_path = Path(TUTORIAL_PATH).relative_to(Path.cwd())
+    except (TypeError, ValueError):  # outside the current directory, or not a file system
         shown_path = TUTORIAL_PATH
     filename = TUTORIAL_PATH.name
 
@@ -520,7 +488,7 @@ def _run(args, started) -> int:
 
     import numpy as np
 
-    from legacy_compat._mnist_data import load_mnist_npz
+    from legacy_compat.mnist import load_mnist_npz
     from tools.proof import accuracy, pipelines
 
     data = load_mnist_npz()
@@ -531,7 +499,7 @@ def _run(args, started) -> int:
     legacy = pipelines.build_legacy_graph(spec, pipeline.time_steps, pipeline.runner,
                                           training=True)
     shapes = {name: tuple(var.shape.as_list()) for name, var in legacy.all_variables.items()}
-    values = accuracy.tf1_initial_values(shapes, np.random.default_rng([args.seed, 0]))
+    values = pipelines.tf1_initial_values(shapes, np.random.default_rng([args.seed, 0]))
     forward_x = accuracy.prepare_images(test_images[:batch_size], spec)
     forward_max, _ = forward_difference(spec, pipeline.runner, pipeline.time_steps, values,
                                         forward_x)

@@ -26,13 +26,14 @@ steps of 28 pixels scaled to [0, 1] (``uint8 / 255``).
 """
 import dataclasses
 import time
-from typing import Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
 
 from modern import models
 from tools.proof import harness, pipelines
+from tools.proof.pipelines import tf1_initial_values  # re-exported: TF1's side, see pipelines
 
 __all__ = [
     "MODELS",
@@ -108,7 +109,7 @@ def model_spec(model: str, units: int) -> models.RNNSpec:
 
 def load_profile_data(profile: Profile) -> dict:
     """The embedded MNIST subset of ``profile`` (uint8 images, class-id labels)."""
-    from legacy_compat._mnist_data import load_mnist_npz
+    from legacy_compat.mnist import load_mnist_npz
 
     mnist = load_mnist_npz()
     return dict(train_images=mnist["x_train"][:profile.train_size],
@@ -175,42 +176,6 @@ def batch_indices(num_examples: int, steps: int, batch_size: int, rng) -> np.nda
     epochs = -(-needed // num_examples)
     order = np.concatenate([rng.permutation(num_examples) for _ in range(epochs)])
     return order[:needed].reshape(steps, batch_size)
-
-
-# --------------------------------------------------------------------------------------
-# initial weights
-# --------------------------------------------------------------------------------------
-def _glorot_uniform(rng, shape):
-    fan_in, fan_out = shape[0], shape[-1]
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, shape)
-
-
-def tf1_initial_values(variable_shapes: Dict[str, tuple], rng) -> Dict[str, np.ndarray]:
-    """TF1's default initial values for ``{full variable name: shape}``, drawn from ``rng``.
-
-    What TF1 itself drew (same distributions, not the same numbers): ``get_variable``'s
-    default glorot-uniform for every kernel (2-D, any name ending ``kernel``/``weights``
-    inside the RNN), zeros for biases, 1.0 for ``GRUCell``'s ``gates/bias``, and the
-    tutorials' ``tf.random_normal`` (``N(0, 1)``) for the readout weights and biases.
-    """
-    values = {}
-    for name in sorted(variable_shapes):
-        shape = tuple(int(d) for d in variable_shapes[name])
-        if name in (pipelines.READOUT_WEIGHTS, pipelines.READOUT_BIASES):
-            value = rng.normal(0.0, 1.0, shape)
-        elif name.endswith("gates/bias"):  # GRUCell: constant_initializer(1.0)
-            value = np.ones(shape)
-        elif name.endswith("gamma"):  # LayerNormBasicLSTMCell: norm_gain 1.0
-            value = np.ones(shape)
-        elif name.endswith("_diag"):  # LSTMCell peepholes: the scope's glorot-uniform
-            value = _glorot_uniform(rng, shape)
-        elif len(shape) == 1:  # biases, layer-norm shifts
-            value = np.zeros(shape)
-        else:  # kernels, projections: get_variable's default glorot-uniform
-            value = _glorot_uniform(rng, shape)
-        values[name] = value.astype(np.float32)
-    return values
 
 
 # --------------------------------------------------------------------------------------

@@ -18,36 +18,24 @@ import numpy as np
 import tensorflow as tf
 
 from legacy_compat import rnn_cell_impl as cells
-from modern.models import CellSpec, RNNSpec, state_names
+from modern import spec as spec_table
+from modern.spec import CellSpec, RNNSpec, state_names
 
 v1 = tf.compat.v1
 
-UNIDIRECTIONAL_RUNNERS = ("static_rnn", "dynamic_rnn")
-BIDIRECTIONAL_RUNNERS = ("static_bidirectional_rnn", "bidirectional_dynamic_rnn")
-RUNNER_SCOPES = {"static_rnn": "rnn", "dynamic_rnn": "rnn",
-                 "static_bidirectional_rnn": "bidirectional_rnn",
-                 "bidirectional_dynamic_rnn": "bidirectional_rnn"}
+# the runner table is modern.spec's; these names are kept for the proof's readers
+UNIDIRECTIONAL_RUNNERS = spec_table.UNIDIRECTIONAL_RUNNERS
+BIDIRECTIONAL_RUNNERS = spec_table.BIDIRECTIONAL_RUNNERS
+RUNNER_SCOPES = spec_table.RUNNER_SCOPES
 READOUT_WEIGHTS, READOUT_BIASES = "readout/weights", "readout/biases"
 
 
 def make_legacy_cell(cell: CellSpec):
     """The legacy_compat cell object for one ``CellSpec`` (TF1 constructor options)."""
-    if cell.cell_type == "BasicRNNCell":
-        return cells.BasicRNNCell(cell.units, activation=cell.activation)
-    if cell.cell_type == "BasicLSTMCell":
-        return cells.BasicLSTMCell(cell.units, forget_bias=cell.forget_bias,
-                                   activation=cell.activation)
-    if cell.cell_type == "LSTMCell":
-        return cells.LSTMCell(cell.units, use_peepholes=cell.use_peepholes,
-                              cell_clip=cell.cell_clip, num_proj=cell.num_proj,
-                              proj_clip=cell.proj_clip, forget_bias=cell.forget_bias,
-                              activation=cell.activation)
-    if cell.cell_type == "GRUCell":
-        return cells.GRUCell(cell.units, activation=cell.activation)
-    return cells.LayerNormBasicLSTMCell(cell.units, forget_bias=cell.forget_bias,
-                                        layer_norm=cell.layer_norm,
-                                        activation=cells._get_activation(cell.activation,
-                                                                         "LayerNormBasicLSTMCell"))
+    options = cell.tf1_options()
+    if cell.kind.activation_is_function:
+        options["activation"] = cells._get_activation(cell.activation, cell.cell_type)
+    return getattr(cells, cell.cell_type)(cell.units, **options)
 
 
 def _make_rnn_cell(spec: RNNSpec):
@@ -61,7 +49,8 @@ def _canonical_state(spec, state):
     per_cell = state if spec.stacked else (state,)
     flat = []
     for cell, cell_state in zip(spec.cells, per_cell):
-        flat.extend([cell_state.c, cell_state.h] if cell.lstm_like else [cell_state])
+        flat.extend([getattr(cell_state, part) for part in cell.state_parts] if cell.lstm_like
+                    else [cell_state])
     return flat
 
 
@@ -141,7 +130,7 @@ def _run_legacy(spec, runner, x, seq_len, steps, dtype):
             raise ValueError(f"{runner} is unidirectional but the spec is bidirectional; use "
                              f"one of {BIDIRECTIONAL_RUNNERS}")
         cell = _make_rnn_cell(spec)
-        if runner == "static_rnn":
+        if spec_table.RUNNERS[runner].static:
             outs, state = v1.nn.static_rnn(cell, tf.unstack(x, steps, 1), dtype=dtype,
                                            sequence_length=seq_len)
             outs = tf.stack(outs, 1)
@@ -154,7 +143,7 @@ def _run_legacy(spec, runner, x, seq_len, steps, dtype):
     if not spec.bidirectional:
         raise ValueError(f"{runner} is bidirectional but the spec is not")
     cell_fw, cell_bw = _make_rnn_cell(spec), _make_rnn_cell(spec)
-    if runner == "static_bidirectional_rnn":
+    if spec_table.RUNNERS[runner].static:
         outs, st_fw, st_bw = v1.nn.static_bidirectional_rnn(
             cell_fw, cell_bw, tf.unstack(x, steps, 1), dtype=dtype, sequence_length=seq_len)
         outs = tf.stack(outs, 1)
@@ -240,3 +229,39 @@ def split_tf1_values(spec: RNNSpec, runner: str, values: Dict[str, np.ndarray]):
 def tf1_values_for_keras(legacy: LegacyGraph, values: Dict[str, np.ndarray]):
     """:func:`split_tf1_values` for a built legacy graph."""
     return split_tf1_values(legacy.spec, legacy.runner, values)
+
+
+# --------------------------------------------------------------------------------------
+# TF1's initial values (the weights both sides of a pair start from)
+# --------------------------------------------------------------------------------------
+def _glorot_uniform(rng, shape):
+    fan_in, fan_out = shape[0], shape[-1]
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, shape)
+
+
+def tf1_initial_values(variable_shapes: Dict[str, tuple], rng) -> Dict[str, np.ndarray]:
+    """TF1's default initial values for ``{full variable name: shape}``, drawn from ``rng``.
+
+    What TF1 itself drew (same distributions, not the same numbers): ``get_variable``'s
+    default glorot-uniform for every kernel (2-D, any name ending ``kernel``/``weights``
+    inside the RNN), zeros for biases, 1.0 for ``GRUCell``'s ``gates/bias``, and the
+    tutorials' ``tf.random_normal`` (``N(0, 1)``) for the readout weights and biases.
+    """
+    values = {}
+    for name in sorted(variable_shapes):
+        shape = tuple(int(d) for d in variable_shapes[name])
+        if name in (READOUT_WEIGHTS, READOUT_BIASES):
+            value = rng.normal(0.0, 1.0, shape)
+        elif name.endswith("gates/bias"):  # GRUCell: constant_initializer(1.0)
+            value = np.ones(shape)
+        elif name.endswith("gamma"):  # LayerNormBasicLSTMCell: norm_gain 1.0
+            value = np.ones(shape)
+        elif name.endswith("_diag"):  # LSTMCell peepholes: the scope's glorot-uniform
+            value = _glorot_uniform(rng, shape)
+        elif len(shape) == 1:  # biases, layer-norm shifts
+            value = np.zeros(shape)
+        else:  # kernels, projections: get_variable's default glorot-uniform
+            value = _glorot_uniform(rng, shape)
+        values[name] = value.astype(np.float32)
+    return values

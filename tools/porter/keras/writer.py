@@ -10,8 +10,8 @@ same model, trained the same way. The Keras code is not a second hand-written ma
   writing each layer's constructor with the settings where its config differs from
   Keras' defaults (so ``unit_forget_bias=False``, ``reset_after=False`` ... come from
   the proven model), and each layer is checked against its registry pair
-  (:data:`tools.proof.registry.PAIRS`: ``keras_api`` names the class, the ``name=value``
-  settings of ``keras_settings`` are present);
+  (:data:`tools.proof.registry.PAIRS`: its ``keras`` side names the class, and every
+  setting of its ``keras.settings`` dict is in the code);
 * TF1's initial biases (``forget_bias`` folded into the LSTM forget block, ``GRUCell``'s
   gate bias 1.0) are TF1's initial values (:func:`tools.proof.accuracy.tf1_initial_values`)
   sent through the weight map (:func:`modern.weights.tf1_to_keras`), written as a
@@ -38,6 +38,7 @@ from typing import List, Tuple
 import libcst as cst
 import numpy as np
 
+from modern.spec import KERAS_TARGETS
 from tools.porter.keras.recognize import RecognizedPipeline, recognize, tf1_markers
 
 __all__ = ["port_to_keras", "keras_layer_code"]
@@ -45,7 +46,6 @@ __all__ = ["port_to_keras", "keras_layer_code"]
 # config keys that are not settings of the port (identity, plumbing of the proof model)
 _NOT_SETTINGS = {"name", "trainable", "dtype", "build_config", "return_state",
                  "zero_output_for_mask", "units", "layer", "backward_layer", "cell", "cells"}
-_SETTING = re.compile(r"\b([a-z_]+)=(True|False|None|'[^']*'|\"[^\"]*\"|-?[0-9.e-]+)")
 
 
 # --------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def _bias_blocks(cell):
     """TF1's initial bias of ``cell`` in the Keras layout, as one constant per gate block,
     or None when it is all zeros (or the Keras cell keeps TF1's layout)."""
     from modern import weights
-    from tools.proof.accuracy import tf1_initial_values
+    from tools.proof.pipelines import tf1_initial_values
 
     if cell.keras_target not in ("LSTM", "GRU", "SimpleRNN"):
         return None  # modern cells keep TF1's layout and forget_bias at run time
@@ -159,14 +159,9 @@ def keras_layer_code(spec, steps):
 # the registry: which pair each part is, and its settings present in the code
 # --------------------------------------------------------------------------------------
 def _pairs_for(r: RecognizedPipeline):
-    from tools.proof.registry import pair_named
+    from tools.proof.registry import cell_pair, pair_named
 
-    pairs = []
-    for cell in dict.fromkeys(r.spec.cells):
-        if cell.cell_type == "LSTMCell" and cell.keras_target == "TF1LSTMCell":
-            pairs.append((cell, pair_named("LSTMCell with peepholes, clipping, projection")))
-        else:
-            pairs.append((cell, pair_named(cell.cell_type)))
+    pairs = [(cell, cell_pair(cell)) for cell in dict.fromkeys(r.spec.cells)]
     extra = [pair_named(r.runner)]
     if r.spec.stacked:
         extra.append(pair_named("MultiRNNCell"))
@@ -180,24 +175,26 @@ def _pairs_for(r: RecognizedPipeline):
 
 
 def _check_against_registry(cell, pair, code):
-    """The rendered code uses the pair's Keras class and its ``name=value`` settings."""
-    target = cell.keras_target
-    if target not in pair.keras_api:
+    """The rendered code uses the pair's Keras class and every one of its settings (or
+    Keras' default already is the pair's setting)."""
+    target = KERAS_TARGETS[cell.keras_target]
+    if (pair.keras.layer, pair.keras.cell) != (target.layer, None if target.builtin
+                                               else target.cell):
         raise AssertionError(f"registry pair {pair.name!r} says {pair.keras_api!r}; the proven "
-                             f"model uses {target}")
+                             f"model uses {target.name}")
     import keras
 
-    cls = getattr(keras.layers, target, None)
+    cls = getattr(keras.layers, target.name, None)
     defaults = cls(1).get_config() if cls is not None else {}
-    for key, value in _SETTING.findall(" ".join(pair.keras_settings)):
-        if key in _NOT_SETTINGS or key not in defaults and f"{key}=" not in code:
+    written = code.replace('"', "'")
+    for key, value in pair.keras.settings.items():
+        if key in _NOT_SETTINGS:
             continue
-        expected = f"{key}={value}"
-        if expected in code.replace('"', "'"):
+        if f"{key}={value!r}" in written:
             continue
-        if repr(defaults.get(key)) == value.replace('"', "'"):
+        if key in defaults and defaults[key] == value:
             continue  # Keras' default already is the pair's setting
-        raise AssertionError(f"registry pair {pair.name!r} requires {expected}; the port "
+        raise AssertionError(f"registry pair {pair.name!r} requires {key}={value!r}; the port "
                              f"wrote {code}")
 
 
