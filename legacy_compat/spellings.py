@@ -8,7 +8,9 @@ with the version facts it relies on, and is read by two consumers:
   argument-reordering wrappers from it, so an old program runs unchanged;
 * the porting tool rewrites the same calls in source code.
 
-The module is plain data: it imports nothing from TensorFlow.
+It also holds :data:`V1_LAYERS`, the ``tf.layers`` names ``legacy_compat.v1`` serves,
+for the same two consumers. The module is plain data: it imports nothing from
+TensorFlow.
 
 Sources of the version facts: TensorFlow's ``RELEASE.md`` (0.9.0, 0.11.0, 0.12.0 and
 1.0.0 sections), TensorFlow 1.0's own upgrade script
@@ -321,3 +323,9 @@ SPELLINGS = (
         ),
     ),
 )
+
+#: The ``tf.layers`` names ``legacy_compat.v1`` serves from :mod:`legacy_compat.layers`
+#: (their ``tf.compat.v1.layers`` versions raise "not available with Keras 3"); every
+#: other ``tf.layers`` name goes to ``tf.compat.v1.layers``. Read by ``legacy_compat.v1``
+#: and by the porting tool.
+V1_LAYERS = ("Dense", "dense", "Dropout", "dropout", "Flatten", "flatten")

@@ -187,7 +187,7 @@ nn._loaders["rnn_cell"] = _functools.partial(_importlib.import_module, "legacy_c
 for _runner in _RNN_RUNNERS:
     nn._loaders[_runner] = _functools.partial(_module_attribute, "legacy_compat.rnn", _runner)
 del _runner
-for _layer in ("Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"):
+for _layer in _spellings.V1_LAYERS:
     layers._loaders[_layer] = _functools.partial(_module_attribute, "legacy_compat.layers", _layer)
 del _layer
 

@@ -29,9 +29,10 @@ NAMESPACE_MODULES = {
     "tensorflow.compat": "legacy_compat",  # from tensorflow.compat import v1 as tf
 }
 
-#: ``tf.layers`` names legacy_compat.v1 serves from legacy_compat.layers (legacy_compat/v1.py);
-#: every other ``tf.layers`` name raises "not available with Keras 3".
-V1_LAYERS = ("Dense", "dense", "Dropout", "dropout", "Flatten", "flatten")
+#: ``tf.layers`` names legacy_compat.v1 serves from legacy_compat.layers (owned by
+#: :data:`legacy_compat.spellings.V1_LAYERS`); every other ``tf.layers`` name raises
+#: "not available with Keras 3".
+V1_LAYERS = _spellings.V1_LAYERS
 
 #: The only ``tf.contrib`` module legacy_compat.v1 serves.
 V1_CONTRIB = ("rnn",)
