@@ -6,10 +6,11 @@ Nothing here is a second list of TF spellings or module paths:
   module paths mirror the removed TF1 ones (see ``legacy_compat/__init__.py``):
   ``tensorflow.X.Y`` becomes ``legacy_compat.X.Y`` exactly when that module exists;
 * the names a mirror module provides are read from its source (never imported);
-* the TF 0.x spellings come from :data:`legacy_compat.spellings.SPELLINGS`.
+* the TF 0.x spellings come from :data:`legacy_compat.spellings.SPELLINGS`, and the
+  ``tf.layers`` names ``legacy_compat.v1`` serves from :data:`legacy_compat.spellings.V1_LAYERS`.
 
-What remains here is what legacy_compat's code says in prose: which ``tf.contrib`` and
-``tf.layers`` names ``legacy_compat.v1`` serves, and hints for what it does not.
+What remains here is which ``tf.contrib`` modules ``legacy_compat.v1`` serves, and hints
+for what it does not.
 """
 import ast
 import functools
