@@ -24,8 +24,8 @@ Name resolution
 * ``tf.layers`` serves ``Dense``, ``dense``, ``Dropout``, ``dropout``, ``Flatten`` and
   ``flatten`` from :mod:`legacy_compat.layers` (``tf.compat.v1.layers.*`` raises "not
   available with Keras 3"); any other name goes to ``tf.compat.v1.layers``.
-* ``tf.contrib`` provides only ``tf.contrib.rnn`` (:mod:`legacy_compat.contrib.rnn`);
-  any other contrib module raises AttributeError saying what to use instead.
+* ``tf.contrib`` provides the modules of :mod:`legacy_compat.contrib` (``tf.contrib.rnn``
+  ...); any other contrib module raises AttributeError saying what to use instead.
 * The TF 0.x / early-1.x spellings of :data:`legacy_compat.spellings.SPELLINGS`
   (``tf.split(0, 3, x)``, ``tf.concat(1, [a, b])``, ``tf.pack``, ``tf.nn.rnn``,
   positional ``tf.nn.softmax_cross_entropy_with_logits(logits, labels)``, ...) are
@@ -62,7 +62,7 @@ _RNN_RUNNERS = (
 
 _CONTRIB_MESSAGE = (
     "tf.contrib.{name} is not provided by legacy_compat: TensorFlow 2 removed tf.contrib, "
-    "and legacy_compat.v1 recreates only tf.contrib.rnn (legacy_compat.contrib.rnn). Use the "
+    "and legacy_compat.v1 recreates only tf.contrib.{provided} (legacy_compat.contrib). Use the "
     "TensorFlow 2 / Keras 3 replacement of contrib.{name} named in the contrib sunset RFC "
     "(https://github.com/tensorflow/community/blob/master/rfcs/20180907-contrib-sunset.md), "
     "or its tf.compat.v1 equivalent where one exists."
@@ -116,25 +116,28 @@ class _Namespace(_types.ModuleType):
 
 
 class _Contrib(_types.ModuleType):
-    """``tf.contrib``: only ``rnn`` exists; every other contrib module raises AttributeError."""
+    """``tf.contrib``: the modules of ``legacy_compat.contrib`` (its ``PROVIDED``); every
+    other contrib module raises AttributeError saying what to use instead."""
 
     def __init__(self):
         super().__init__(
             "legacy_compat.v1.contrib",
-            "``tf.contrib`` of legacy_compat.v1: only ``tf.contrib.rnn`` "
-            "(legacy_compat.contrib.rnn) is provided.",
+            "``tf.contrib`` of legacy_compat.v1: the modules of legacy_compat.contrib.",
         )
 
     def __getattr__(self, name):
-        if name == "rnn":
-            self.rnn = _importlib.import_module("legacy_compat.contrib.rnn")
-            return self.rnn
+        provided = _importlib.import_module("legacy_compat.contrib").PROVIDED
+        if name in provided:
+            module = _importlib.import_module(f"legacy_compat.contrib.{name}")
+            setattr(self, name, module)
+            return module
         if _is_dunder(name):
             raise AttributeError(f"module 'tf.contrib' (legacy_compat.v1) has no {name!r}")
-        raise AttributeError(_CONTRIB_MESSAGE.format(name=name))
+        raise AttributeError(_CONTRIB_MESSAGE.format(name=name,
+                                                     provided=", tf.contrib.".join(provided)))
 
     def __dir__(self):
-        return ["rnn"]
+        return list(_importlib.import_module("legacy_compat.contrib").PROVIDED)
 
 
 class _KerasLegacyModule(_types.ModuleType):

@@ -23,6 +23,8 @@ from tools.proof import harness, registry
 
 PAIRS_WITH_BUILDERS = [p for p in registry.selected_pairs() if p.configs is not None]
 IDS = [p.name for p in PAIRS_WITH_BUILDERS]
+# pairs outside the RNNSpec pipelines carry their own proof (MigrationPair.equivalence)
+PAIRS_WITH_PROOFS = [p for p in registry.selected_pairs() if p.equivalence is not None]
 
 # (pair, check) -> {"examples": n, "max_diff": d, "seconds": s}; printed by conftest.
 PAIR_STATS = {}
@@ -106,3 +108,19 @@ def test_training_trajectory(pair, optimizer, learning_rate):
             f"{curves.max_diff:.3g}")
 
     check()
+
+
+@pytest.mark.parametrize("pair", PAIRS_WITH_PROOFS, ids=[p.name for p in PAIRS_WITH_PROOFS])
+def test_pair_equivalence(pair):
+    """A pair's own proof: every check's report within the pair's tolerance for it, for
+    a few seeds (the proof draws its configuration from the seed)."""
+    for seed in range(_examples(2)):
+        started = time.perf_counter()
+        reports = pair.equivalence(seed)
+        assert reports, f"{pair.name}: its proof compared nothing"
+        for check, report in reports.items():
+            kind = check.split("/")[0]
+            _skip_if_excused(pair, kind)
+            limit = getattr(pair.tolerance, kind)
+            _record(pair, check, report.max_diff, started)
+            assert report.max_diff <= limit, f"{pair.name} (seed {seed}), {check}:\n{report}"

@@ -34,7 +34,7 @@ def limitation_test_id(limitation):
 def _status(pair):
     if pair.exact:
         return "exact"
-    if pair.configs is None:
+    if pair.configs is None and pair.equivalence is None:
         return "no generated model"
     return "equivalent, with known non-equivalences"
 
@@ -88,7 +88,12 @@ def _render_pair(pair):
              f"- **Weight mapping:** {_weight_map(pair.keras)}",
              "- **Settings that must change:**" + ("" if pair.keras_settings else " none")]
     lines += [f"  - {setting}" for setting in pair.keras_settings]
-    if pair.configs is None:
+    if pair.equivalence is not None:
+        checks = (f"its own proof ({pair.equivalence.__module__}."
+                  f"{pair.equivalence.__qualname__}): each check within the pair's tolerance "
+                  f"(outputs {tol.outputs:g}, gradients {tol.gradients:g}, training "
+                  f"{tol.training:g}; max abs difference)")
+    elif pair.configs is None:
         checks = "no generated configurations (no Keras model is built for it)"
     else:
         skipped = sorted(pair.skipped_checks)

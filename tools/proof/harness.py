@@ -17,7 +17,7 @@ Keras models (:func:`keras_model`); both are reused across examples.
 """
 import dataclasses
 import functools
-from typing import Dict, List, Optional
+from typing import List
 
 import numpy as np
 import tensorflow as tf

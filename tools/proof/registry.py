@@ -17,50 +17,15 @@ stated once. Builders are shared: the legacy side is
 :func:`tools.proof.pipelines.build_legacy_graph` and the Keras side
 :func:`modern.models.build_keras_model`, both driven by the pair's ``RNNSpec``.
 """
-import dataclasses
 import os
-from typing import Callable, Mapping, Optional, Tuple
 
 from modern import models, weights
 from modern import spec as spec_table
 from modern.spec import BIDIRECTIONAL_RUNNERS, UNIDIRECTIONAL_RUNNERS
 from tools.proof import limitations as lim
-from tools.proof.tolerances import Tolerance
+from tools.proof.pair import KerasSide, MigrationPair  # noqa: F401 (the registry's types)
 from tools.testing import strategies
 
-
-
-@dataclasses.dataclass(frozen=True)
-class KerasSide:
-    """What a TF1 construct becomes in Keras 3, as data."""
-
-    layer: str  # the Keras class (qualified), e.g. "keras.layers.LSTM"
-    settings: Mapping[str, object] = dataclasses.field(default_factory=dict)  # must be set
-    reasons: Mapping[str, str] = dataclasses.field(default_factory=dict)  # why, per setting
-    # the function that moves the weights (modern.weights / modern.models); None: none move
-    weight_map: Optional[Callable] = None
-    weight_map_doc: str = "none (no variables)"  # how the weights move, in words
-    cell: Optional[str] = None  # the cell inside ``layer`` (keras.layers.RNN, Bidirectional)
-    before: Optional[str] = None  # a layer applied to the input of ``layer`` first
-    notes: Tuple[str, ...] = ()  # what else must change that is not a constructor setting
-
-    def __post_init__(self):
-        missing = sorted(set(self.settings) - set(self.reasons))
-        if missing:
-            raise ValueError(f"KerasSide({self.layer}): settings {missing} have no reason")
-
-    @property
-    def api(self):
-        """The Keras construct in one line, with its settings."""
-        args = [f"{self.cell}(...)" if self.cell else "..."]
-        args += [f"{name}={value!r}" for name, value in self.settings.items()]
-        main = f"{self.layer}({', '.join(args)})"
-        return f"{self.before}() then {main}" if self.before else main
-
-    def setting_lines(self):
-        """Each setting as ``name=value: reason``, then the notes."""
-        return tuple(f"{name}={value!r}: {self.reasons[name]}"
-                     for name, value in self.settings.items()) + tuple(self.notes)
 
 
 def _target_side(target_name, weight_map_doc, notes=()):
@@ -76,35 +41,6 @@ _SEQUENCE_REASONS = {
                         "stacked on axis 1)",
     "return_state": "TF1's runners return the final state; Keras gives [output, *states]",
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class MigrationPair:
-    name: str
-    legacy_names: Tuple[str, ...]  # what legacy_compat exports that this pair covers
-    tf1_api: str  # how TF1 programs spelled it
-    tf_versions: str  # the TF versions that had it
-    keras: KerasSide  # the Keras 3 equivalent, as data
-    # () -> a hypothesis strategy of (RNNSpec, runner); None: no builders for this pair
-    configs: Optional[Callable]
-    limitations: Tuple[lim.Limitation, ...] = ()
-    exact: bool = False  # True: equivalent in every check, no limitation
-    tolerance: Tolerance = Tolerance()
-    proof: str = "tests/proof/test_pairs.py"
-
-    @property
-    def keras_api(self):
-        """The Keras 3 equivalent in one line (rendered from :attr:`keras`)."""
-        return self.keras.api
-
-    @property
-    def keras_settings(self):
-        """The settings that must be set, and the notes, as lines (from :attr:`keras`)."""
-        return self.keras.setting_lines()
-
-    @property
-    def skipped_checks(self):
-        return {check for limitation in self.limitations for check in limitation.skips}
 
 
 # ------------------------------------------------------------------------------------
@@ -372,7 +308,10 @@ _pair(
     limitations=(lim.NOT_BUILT_BY_HARNESS,),
 )
 
-PAIRS = tuple(PAIRS)
+# pairs outside the RNNSpec pipelines, one module per family (tools/proof/pairs/)
+from tools.proof import pairs as _families  # noqa: E402
+
+PAIRS = tuple(PAIRS) + _families.collect()
 
 
 def selected_pairs():

@@ -35,12 +35,6 @@ NAMESPACE_MODULES = {
 #: "not available with Keras 3".
 V1_LAYERS = _spellings.V1_LAYERS
 
-#: The only ``tf.contrib`` module legacy_compat.v1 serves.
-V1_CONTRIB = ("rnn",)
-
-#: Dotted paths below ``tensorflow`` that ``import legacy_compat.v1 as tensorflow`` serves
-#: as attributes, so ``import tensorflow.<path>`` (no alias) can become that line.
-V1_ATTRIBUTE_PATHS = ("contrib.rnn", "nn", "nn.rnn_cell", "train", "layers", "compat.v1")
 
 CONTRIB_HINTS = {
     "layers": (
@@ -76,6 +70,22 @@ def legacy_root():
     """The directory of the ``legacy_compat`` package (found without importing it)."""
     spec = importlib.util.find_spec("legacy_compat")
     return Path(list(spec.submodule_search_locations)[0])
+
+
+def _contrib_modules():
+    """The ``tf.contrib`` modules legacy_compat provides: the modules of its ``contrib``
+    package (as ``legacy_compat.contrib.PROVIDED`` lists them), read without importing."""
+    folder = legacy_root() / "contrib"
+    return tuple(sorted(
+        p.stem for p in folder.iterdir() if not p.name.startswith("_")
+        and ((p.is_dir() and (p / "__init__.py").is_file()) or p.suffix == ".py")))
+
+#: Dotted paths below ``tensorflow`` that ``import legacy_compat.v1 as tensorflow`` serves
+#: as attributes, so ``import tensorflow.<path>`` (no alias) can become that line.
+V1_ATTRIBUTE_PATHS = ("contrib.rnn", "nn", "nn.rnn_cell", "train", "layers", "compat.v1")
+
+#: The ``tf.contrib`` modules legacy_compat.v1 serves.
+V1_CONTRIB = _contrib_modules()
 
 
 @functools.lru_cache(maxsize=None)
