@@ -1,0 +1,80 @@
+"""Recognise a TF1 RNN training program by static analysis (LibCST; the input is never run).
+
+:func:`recognize` reads a tutorial-shaped TF1 / TF 0.x program and returns a
+:class:`RecognizedPipeline`: the model as a :class:`modern.models.RNNSpec` (the same
+description the registry's equivalence proofs are built from), the TF1 runner, the
+input shape and the training hyperparameters. What it does not recognise is listed in
+``unrecognized`` as ``(line, reason)``; nothing is guessed.
+
+Recognised idioms:
+
+* module aliases: ``import tensorflow as tf``, ``from tensorflow.contrib import rnn``,
+  ``from tensorflow.models.rnn import rnn, rnn_cell``, ``import legacy_compat.v1 as tf``;
+* constants: module-level ``name = <number expression>`` (``n_steps = 28``);
+* input: ``tf.placeholder(dtype, [None, steps, input])``, ``tf.unstack(x, T, 1)``
+  (``tf.unpack``), ``tf.split(0, T, x)`` (0.x order) / ``tf.split(x, T, 0)``,
+  ``tf.reshape(x, [-1, input])``;
+* cells: ``BasicRNNCell``, ``BasicLSTMCell``, ``LSTMCell`` (peepholes, clip,
+  projection), ``GRUCell``, ``LayerNormBasicLSTMCell`` from ``tf.contrib.rnn``,
+  ``tf.nn.rnn_cell``, ``rnn_cell``; ``MultiRNNCell([...])`` (list literal, list
+  comprehension, ``[cell] * n``); ``DropoutWrapper(cell, input_keep_prob=...,
+  output_keep_prob=...)`` with constant keep probabilities, or a ``keep_prob =
+  tf.placeholder(tf.float32)`` fed a constant with the train op and 1.0 everywhere else;
+* runners: ``static_rnn``/``rnn.rnn``/``tf.nn.rnn``, ``dynamic_rnn``,
+  ``static_bidirectional_rnn``/``bidirectional_rnn``, ``bidirectional_dynamic_rnn``;
+  ``sequence_length=<tf.placeholder(tf.int32, [None])>`` -> masked, its feed with the
+  train op carried into the generated loop (batch names, the step counter, numpy and
+  constants only);
+* readout: ``tf.matmul(outputs[-1], W) + b`` (``outputs[:, -1, :]`` for
+  ``dynamic_rnn``, also through ``last = outputs[:, -1, :]``; for
+  ``bidirectional_dynamic_rnn`` after ``outputs = tf.concat(outputs, 2)``), ``W``/``b``
+  a ``tf.Variable(tf.random_normal([...]))`` by name or in a dict literal
+  (``weights['out']``);
+* loss ``softmax_cross_entropy_with_logits`` (keywords, or 0.x positional
+  ``(logits, labels)``); optimizers ``AdamOptimizer``, ``GradientDescentOptimizer``,
+  ``RMSPropOptimizer``;
+* training: ``next_batch(batch_size)``, ``for step in range(...)`` or
+  ``while step * batch_size < training_iters`` (``step += 1``), the display condition
+  ``step % display_step == 0`` (``step == 1 or ...``), ``read_data_sets(dir,
+  one_hot=True)``, ``tf.set_random_seed`` / ``np.random.seed``.
+
+Layout: :class:`~.context.Context` parses the program once and indexes it (imports,
+calls, assignments, module constants, loops); the passes below read it and fill in its
+``result``, listing what they do not recognise with ``context.miss(line, reason)``. The
+cell kinds and runners come from :mod:`modern.spec`.
+
+* :mod:`.imports` (aliases, canonical names), :mod:`.constants` (constant expressions),
+  :mod:`.syntax` (LibCST helpers);
+* :mod:`.model`: :mod:`.runners` (the runner call), :mod:`.cells` (cells,
+  MultiRNNCell, DropoutWrapper), :mod:`.sequence_length`, :mod:`.feeds` (session runs),
+  :mod:`.shapes` (the input idiom), :mod:`.readout`;
+* :mod:`.loss_optimizer`, :mod:`.training` (data, seeds, loop, display);
+* :mod:`.markers` (TF1 markers, unrecognised leftovers); :mod:`.result`.
+"""
+from modern import spec as _spec
+
+from .context import Context
+from .loss_optimizer import find_loss, find_optimizer
+from .markers import list_leftovers, tf1_markers
+from .model import find_model
+from .result import RecognizedPipeline
+from .training import find_data_and_seeds, find_training_loop
+
+__all__ = ["RecognizedPipeline", "recognize", "tf1_markers", "CELL_TYPES", "RUNNERS"]
+
+# the TF1 cell classes; every TF1 spelling of a runner -> the canonical runner
+CELL_TYPES = _spec.CELL_TYPES
+RUNNERS = _spec.RUNNER_SPELLINGS
+
+# the passes, in order (each reads the context and fills in context.result)
+PASSES = (find_data_and_seeds, find_model, find_loss, find_optimizer, find_training_loop,
+          list_leftovers)
+
+
+def recognize(source: str, *, filename: str = "<string>") -> RecognizedPipeline:
+    """Recognise the TF1 RNN pipeline of ``source`` (static analysis only)."""
+    context = Context(source, filename)
+    for recognition_pass in PASSES:
+        recognition_pass(context)
+    context.result.unrecognized.sort()
+    return context.result
