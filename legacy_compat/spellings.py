@@ -329,3 +329,16 @@ SPELLINGS = (
 #: other ``tf.layers`` name goes to ``tf.compat.v1.layers``. Read by ``legacy_compat.v1``
 #: and by the porting tool.
 V1_LAYERS = ("Dense", "dense", "Dropout", "dropout", "Flatten", "flatten")
+
+# --- TF 0.x's seq2seq module (legacy_compat/contrib/legacy_seq2seq/nn_seq2seq.py) ----------
+SPELLINGS += (
+    Spelling(
+        "tf.nn", "seq2seq", "tf.contrib.legacy_seq2seq.nn_seq2seq", "≤0.12", RENAME,
+        note=(
+            "The module TF 1.0 moved to tf.contrib.legacy_seq2seq: the same functions, but "
+            "its losses call softmax_loss_function(logits, labels) positionally (TF 1.1+: "
+            "labels=, logits= keywords) and accept early 0.x's num_decoder_symbols argument, "
+            "so it is served as legacy_seq2seq's TF 0.x variant, nn_seq2seq."
+        ),
+    ),
+)

@@ -41,26 +41,34 @@ def results():
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+# the tests reading `results` run on one xdist worker, so v1_checks.py runs once
+V1_CHECKS = pytest.mark.xdist_group("v1_checks")
+
+
 def assert_check(results, name):
     assert name in results, f"check {name!r} is missing from tests/support/v1_checks.py"
     assert results[name]["ok"], f"{name} failed:\n{results[name]['detail']}"
 
 
+@V1_CHECKS
 @pytest.mark.parametrize("name", NAMESPACE_CHECKS)
 def test_namespace(results, name):
     assert_check(results, name)
 
 
+@V1_CHECKS
 @pytest.mark.parametrize("spelling", SPELLINGS, ids=spelling_id)
 def test_spelling_resolves(results, spelling):
     assert_check(results, f"resolve:{spelling.old_path}")
 
 
+@V1_CHECKS
 @pytest.mark.parametrize("spelling", SPELLINGS, ids=spelling_id)
 def test_spelling_matches_new_form_numerically(results, spelling):
     assert_check(results, f"spelling:{spelling.old_path}")
 
 
+@V1_CHECKS
 def test_every_check_is_asserted(results):
     expected = set(NAMESPACE_CHECKS)
     for spelling in SPELLINGS:

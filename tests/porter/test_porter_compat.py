@@ -78,18 +78,18 @@ def test_aliases_resolve_uses_by_qualified_name():
         import tensorflow as tff
         from tensorflow.contrib import rnn as r
         tf = object()
-        a = tf.contrib.layers.flatten
-        b = tff.contrib.layers.flatten(r.LSTMCell(3))
+        a = tf.contrib.slim.flatten
+        b = tff.contrib.slim.flatten(r.LSTMCell(3))
         """,
         """\
         import legacy_compat.v1 as tff
         from legacy_compat.contrib import rnn as r
         tf = object()
-        a = tf.contrib.layers.flatten
-        # rnn-migrate: tf.contrib.layers is not provided by legacy_compat
-        b = tff.contrib.layers.flatten(r.LSTMCell(3))
+        a = tf.contrib.slim.flatten
+        # rnn-migrate: tf.contrib.slim is not provided by legacy_compat
+        b = tff.contrib.slim.flatten(r.LSTMCell(3))
         """,
-        manual=["tf.contrib.layers is not provided by legacy_compat"],
+        manual=["tf.contrib.slim is not provided by legacy_compat"],
         changes=2,
     )
 
@@ -128,32 +128,32 @@ def test_unconverted_marked_reported_and_left_in_place():
     result = assert_port(
         """\
         import tensorflow as tf
-        from tensorflow.contrib import layers
+        from tensorflow.contrib import crf
         import tensorflow.contrib.slim as slim
         def net(x, k=tf.layers.conv2d):
-            if tf.contrib.seq2seq.dynamic_decode(x):
+            if tf.contrib.learn.run_n(x):
                 return tf.layers.dense(x, 3) + tf.nn.rnn_cell.NoSuchCell
         flags = tf.app.flags
         """,
         """\
         import legacy_compat.v1 as tf
-        # rnn-migrate: legacy_compat.contrib does not provide layers (from tensorflow.contrib)
-        from tensorflow.contrib import layers
+        # rnn-migrate: legacy_compat.contrib does not provide crf (from tensorflow.contrib)
+        from tensorflow.contrib import crf
         # rnn-migrate: tensorflow.contrib.slim has no legacy_compat counterpart
         import tensorflow.contrib.slim as slim
         # rnn-migrate: tf.layers.conv2d is not available with Keras 3
         def net(x, k=tf.layers.conv2d):
-            # rnn-migrate: tf.contrib.seq2seq is not provided by legacy_compat
-            if tf.contrib.seq2seq.dynamic_decode(x):
+            # rnn-migrate: tf.contrib.learn is not provided by legacy_compat
+            if tf.contrib.learn.run_n(x):
                 # rnn-migrate: tf.nn.rnn_cell.NoSuchCell is not provided by legacy_compat.nn.rnn_cell
                 return tf.layers.dense(x, 3) + tf.nn.rnn_cell.NoSuchCell
         flags = tf.app.flags
         """,
         manual=[
-            "legacy_compat.contrib does not provide layers (from tensorflow.contrib)",
+            "legacy_compat.contrib does not provide crf (from tensorflow.contrib)",
             "tensorflow.contrib.slim has no legacy_compat counterpart",
             "tf.layers.conv2d is not available with Keras 3",
-            "tf.contrib.seq2seq is not provided by legacy_compat",
+            "tf.contrib.learn is not provided by legacy_compat",
             "tf.nn.rnn_cell.NoSuchCell is not provided by legacy_compat.nn.rnn_cell",
         ],
     )
@@ -251,7 +251,7 @@ def test_python2_tutorial_ports_and_runs(tmp_path):
 def test_notebook(tmp_path):
     source = CASES / "notebook_tf012.ipynb"
     out = tmp_path / "nb.ipynb"
-    assert port_path(source, out=out) == 1  # tf.contrib.layers in the last cell
+    assert port_path(source, out=out) == 1  # tf.contrib.slim in the last cell
     old = nbformat.read(source, as_version=4)
     new = nbformat.read(out, as_version=4)
     assert new.metadata == old.metadata
@@ -265,7 +265,7 @@ def test_notebook(tmp_path):
         "import legacy_compat.v1 as tf\nfrom legacy_compat.contrib import rnn")
     assert new.cells[2].source == "cell = rnn.BasicLSTMCell(8)\nprint('cell ready')"
     assert new.cells[3].source == old.cells[3].source  # %%time cell magic: not parsed
-    assert new.cells[4].source.startswith("# rnn-migrate: tf.contrib.layers")
+    assert new.cells[4].source.startswith("# rnn-migrate: tf.contrib.slim")
     again = tmp_path / "again.ipynb"
     assert port_path(out, out=again) == 1
     assert again.read_text() == out.read_text()
@@ -359,11 +359,11 @@ def test_cli_subprocess_exit_codes(tmp_path):
 
 
 def test_compat_v1_spellings():
-    assert_port("from tensorflow.compat import v1 as tf\nx = tf.contrib.layers.flatten\n",
+    assert_port("from tensorflow.compat import v1 as tf\nx = tf.contrib.slim.flatten\n",
                 "from legacy_compat import v1 as tf\n"
-                "# rnn-migrate: tf.contrib.layers is not provided by legacy_compat\n"
-                "x = tf.contrib.layers.flatten\n",
-                manual=["tf.contrib.layers is not provided by legacy_compat"], changes=1)
+                "# rnn-migrate: tf.contrib.slim is not provided by legacy_compat\n"
+                "x = tf.contrib.slim.flatten\n",
+                manual=["tf.contrib.slim is not provided by legacy_compat"], changes=1)
 
 
 def test_out_inside_input_tree_is_not_ported_again(tree):

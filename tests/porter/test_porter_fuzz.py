@@ -32,7 +32,7 @@ FUZZ = settings(
 PREFIXES = st.sampled_from([
     "",
     "import tensorflow as tf\n",
-    "import tensorflow as tf\nx = tf.contrib.layers.flatten(tf.split(0, 2, y))\n",
+    "import tensorflow as tf\nx = tf.contrib.slim.flatten(tf.split(0, 2, y))\n",
     "from tensorflow.contrib import rnn\nimport tensorflow\nc = rnn.LSTMCell(3)\n",
     "import legacy_compat.v1 as tf\n# rnn-migrate: tf.layers.conv2d is not available with Keras 3\n"
     "z = tf.layers.conv2d\n",

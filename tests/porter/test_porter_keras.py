@@ -199,12 +199,18 @@ def test_generated_programs_carry_the_registry_settings():
         assert f"{setting}={settings[setting]!r}" in code  # (neither is Keras' default)
 
 
-def test_generated_programs_run(tmp_path):
+RUN_GENERATED = ("lstm_small.py", "gru_dynamic_0x.py", "masked_static.py", "keep_prob_dropout.py")
+
+
+@pytest.fixture(scope="module")
+def generated_runs(tmp_path_factory):
+    """{fixture: stdout} of the generated programs of RUN_GENERATED, run one after the
+    other in one subprocess (one TensorFlow + Keras import)."""
+    tmp = tmp_path_factory.mktemp("generated")
     paths = []
-    for name in ("lstm_small.py", "gru_dynamic_0x.py"):
-        source, _, _ = _port(name)
-        path = tmp_path / name
-        path.write_text(source)
+    for name in RUN_GENERATED:
+        path = tmp / name
+        path.write_text(_port(name)[0])
         paths.append(str(path))
     code = ("import runpy, sys\n"
             "for path in sys.argv[1:]:\n"
@@ -212,12 +218,17 @@ def test_generated_programs_run(tmp_path):
             "    runpy.run_path(path, run_name='__main__')\n")
     proc = run_python(["-c", code, *paths], timeout=300)
     runs = proc.stdout.split("=== ")[1:]
-    assert len(runs) == 2, proc.stdout
-    lstm, gru = runs
+    assert len(runs) == len(RUN_GENERATED), proc.stdout + proc.stderr
+    return {Path(run.partition("\n")[0]).name: run for run in runs}
+
+
+@pytest.mark.xdist_group("porter_keras_generated_runs")
+def test_generated_programs_run(generated_runs):
+    lstm, gru = generated_runs["lstm_small.py"], generated_runs["gru_dynamic_0x.py"]
     assert re.findall(r"^Step (\d+), Minibatch Loss= \d+\.\d{4}, Training Accuracy= ",
                       lstm, re.M) == ["1", "10", "20", "30"]
     assert re.findall(r"^Step (\d+),", gru, re.M) == ["10", "20"]
-    for out in runs:
+    for out in (lstm, gru):
         match = re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M)
         assert match, out
         assert 0.0 <= float(match.group(1)) <= 1.0
@@ -422,19 +433,9 @@ def test_porting_the_new_features_again_changes_nothing(name):
     assert port_to_keras(source, filename=name) == (source, [], [])
 
 
-def test_generated_masked_and_dropout_programs_run(tmp_path):
-    paths = []
-    for name in ("masked_static.py", "keep_prob_dropout.py"):
-        path = tmp_path / name
-        path.write_text(_port(name)[0])
-        paths.append(str(path))
-    code = ("import runpy, sys\n"
-            "for path in sys.argv[1:]:\n"
-            "    print('=== ' + path, flush=True)\n"
-            "    runpy.run_path(path, run_name='__main__')\n")
-    proc = run_python(["-c", code, *paths], timeout=300)
-    runs = proc.stdout.split("=== ")[1:]
-    assert len(runs) == 2, proc.stdout + proc.stderr
+@pytest.mark.xdist_group("porter_keras_generated_runs")
+def test_generated_masked_and_dropout_programs_run(generated_runs):
+    runs = [generated_runs["masked_static.py"], generated_runs["keep_prob_dropout.py"]]
     assert re.findall(r"^Step (\d+),", runs[1], re.M) == ["2", "4"]
     for out in runs:
         assert re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M), out

@@ -30,8 +30,12 @@ PAIRS_WITH_PROOFS = [p for p in registry.selected_pairs() if p.equivalence is no
 PAIR_STATS = {}
 
 
-def _examples(n_in_fast_profile):
-    return max(1, int(round(n_in_fast_profile * settings.default.max_examples / 12.0)))
+def _examples(n_per_12, fast=None):
+    """Examples per test: ``n_per_12`` scaled with the profile's max_examples (12 in the
+    default ``fast`` profile; ``thorough`` has 200), or ``fast`` in the ``fast`` profile."""
+    if fast is not None and settings.default.max_examples <= 12:
+        return fast
+    return max(1, int(round(n_per_12 * settings.default.max_examples / 12.0)))
 
 
 def _record(pair, check, diff, started):
@@ -52,7 +56,7 @@ def _skip_if_excused(pair, check):
 def test_outputs_and_states(pair):
     _skip_if_excused(pair, "outputs")
 
-    @settings(max_examples=_examples(3))
+    @settings(max_examples=_examples(3, fast=2))
     @given(config=pair.configs(), steps=st.integers(1, 5), batch=st.integers(1, 4),
            seed=st.integers(0, 2**31 - 1))
     def check(config, steps, batch, seed):
@@ -71,7 +75,7 @@ def test_outputs_and_states(pair):
 def test_gradients(pair):
     _skip_if_excused(pair, "gradients")
 
-    @settings(max_examples=_examples(2))
+    @settings(max_examples=_examples(2, fast=1))
     @given(config=pair.configs(), steps=st.integers(1, 4), batch=st.integers(1, 3),
            seed=st.integers(0, 2**31 - 1))
     def check(config, steps, batch, seed):

@@ -147,17 +147,23 @@ def _contrib_rnn():
     assert tf.contrib.rnn is compat_contrib_rnn
     assert tf.contrib.rnn.BasicLSTMCell is compat_contrib_rnn.BasicLSTMCell
     assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
-    assert dir(tf.contrib) == ["rnn"]
-    return "tf.contrib.rnn is legacy_compat.contrib.rnn"
+    import legacy_compat.contrib as compat_contrib
+
+    assert "rnn" in compat_contrib.PROVIDED
+    assert dir(tf.contrib) == list(compat_contrib.PROVIDED)
+    for name in compat_contrib.PROVIDED:
+        assert getattr(tf.contrib, name).__name__ == f"legacy_compat.contrib.{name}"
+    return "tf.contrib.rnn is legacy_compat.contrib.rnn; tf.contrib serves " + ", ".join(
+        compat_contrib.PROVIDED)
 
 
 @check("contrib_error")
 def _contrib_error():
-    message = raises(AttributeError, getattr, tf.contrib, "layers")
-    for expected in ("tf.contrib.layers", "not provided by legacy_compat",
-                     "legacy_compat.contrib.rnn", "20180907-contrib-sunset"):
+    message = raises(AttributeError, getattr, tf.contrib, "slim")
+    for expected in ("tf.contrib.slim", "not provided by legacy_compat",
+                     "tf.contrib.rnn", "legacy_compat.contrib", "20180907-contrib-sunset"):
         assert expected in message, (expected, message)
-    assert not hasattr(tf.contrib, "legacy_seq2seq")
+    assert not hasattr(tf.contrib, "crf")
     return message
 
 
@@ -705,6 +711,51 @@ def _nn_rnn():
 @check("spelling:tf.nn.bidirectional_rnn")
 def _nn_bidirectional_rnn():
     return static_runner_outputs("bidirectional_rnn", "static_bidirectional_rnn", bidirectional=True)
+
+
+@check("spelling:tf.nn.seq2seq")
+def _nn_seq2seq():
+    """TF 0.x's module: legacy_seq2seq's model functions; its losses call
+    softmax_loss_function(logits, labels) positionally and take early 0.x's
+    num_decoder_symbols (here 4) after weights / buckets."""
+    r = rng()
+    logits = [tf.constant(x) for x in r.normal(size=(3, 2, 4)).astype(np.float32)]
+    targets = [tf.constant(x) for x in r.integers(0, 4, size=(3, 2)).astype(np.int32)]
+    weights = [tf.constant(x) for x in (r.random((3, 2)) < 0.7).astype(np.float32)]
+
+    def sampled_loss(inputs, labels):  # the TF 0.x translate tutorial's argument order
+        return 2.0 * tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                                     logits=inputs)
+
+    def keyword_loss(labels, logits):  # TF 1.1+: called with labels=, logits=
+        return sampled_loss(logits, labels)
+
+    def model(encoder_inputs, decoder_inputs):  # outputs = the logits above
+        return logits[:len(decoder_inputs)], None
+
+    old, new = tf.nn.seq2seq, tf.contrib.legacy_seq2seq
+    assert old.embedding_attention_seq2seq is new.embedding_attention_seq2seq
+    calls = {
+        "sequence_loss(..., softmax_loss_function=(logits, labels))": (
+            old.sequence_loss(logits, targets, weights, softmax_loss_function=sampled_loss),
+            new.sequence_loss(logits, targets, weights, softmax_loss_function=keyword_loss)),
+        "sequence_loss(logits, targets, weights, 4) (early 0.x)": (
+            old.sequence_loss(logits, targets, weights, 4),
+            new.sequence_loss(logits, targets, weights)),
+        "sequence_loss_by_example(logits, targets, weights, False)": (
+            old.sequence_loss_by_example(logits, targets, weights, False),
+            new.sequence_loss_by_example(logits, targets, weights, False)),
+        "model_with_buckets(..., buckets, 4, seq2seq, f) (early 0.x)": (
+            old.model_with_buckets(logits, logits, targets, weights, [(3, 3)], 4, model,
+                                   sampled_loss)[1],
+            new.model_with_buckets(logits, logits, targets, weights, [(3, 3)], model,
+                                   softmax_loss_function=keyword_loss)[1]),
+    }
+    refused = raises(TypeError, new.sequence_loss, logits, targets, weights,
+                     softmax_loss_function=sampled_loss)
+    got = evaluate({label: {"old": o, "new": n} for label, (o, n) in calls.items()})
+    return assert_all_equal({label: (v["old"], v["new"]) for label, v in got.items()}) + (
+        f"; TF 1.15's legacy_seq2seq refuses the 0.x callback: {refused}")
 
 
 def main():

@@ -284,7 +284,10 @@ def test_assert_spec_equivalent_rejects_bad_arguments(kwargs, message):
 # the pytest plugin (in subprocesses: pytest inside pytest)
 # ------------------------------------------------------------------------------------
 def test_user_example_runs_with_the_plugin():
-    proc = run_python(["-m", "pytest", "examples/user_tests", "-q", "-p", "tools.pytest_plugin"])
+    # -n 0: in the repo root pyproject.toml's addopts would run it on xdist workers, and
+    # the plugin's summary line is printed by the process that ran the tests
+    proc = run_python(["-m", "pytest", "examples/user_tests", "-q", "-p", "tools.pytest_plugin",
+                       "-n", "0"])
     assert "1 passed" in proc.stdout
     assert "[rnn_migrate] 5 equivalence checks, 0 failed" in proc.stdout
 

@@ -21,13 +21,13 @@ table that does not exist is skipped (checked with ``importlib.util.find_spec``)
 ImportError raised while importing an existing one is a bug and propagates.
 
 Output (:mod:`tools.cli.output`) is plain text, or ``rich`` tables when stdout is a
-terminal. Exit codes: 0 success, 1 ``api-map --check`` found a stale file (``port``,
+terminal. TensorFlow's start-up logging (oneDNN, CUDA, cpu_feature_guard, absl's pre-init
+lines) is kept off unless ``rnn-migrate --verbose`` (:func:`tools.cli.output.quiet_tensorflow`). Exit codes: 0 success, 1 ``api-map --check`` found a stale file (``port``,
 ``demo``: see theirs), 2 a usage error or a refused conversion (nothing written).
 """
 import argparse
 import importlib
 import importlib.util
-import os
 import sys
 
 SUBCOMMANDS = {
@@ -60,12 +60,33 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="rnn-migrate",
         description="Move TensorFlow-1 RNN code to Keras 3 and prove the move changed nothing.")
+    add_verbose(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, module_name in SUBCOMMANDS.items():
         if _module_exists(module_name):
             add_subcommand(subparsers, name, module_name)
     return parser
+
+
+def add_verbose(parser):
+    """The global ``--verbose`` option (read before parsing by :func:`run_quietly`)."""
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up logging (off by default)")
+
+
+def run_quietly(parser, argv=None) -> int:
+    """:func:`parse_and_run`, with TensorFlow's start-up logging off unless ``--verbose``
+    comes before the subcommand (decided before parsing: parsing an option may import TF)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    verbose = "--verbose" in argv[:next((k for k, a in enumerate(argv) if a in SUBCOMMANDS),
+                                        len(argv))]
+    if verbose:
+        return parse_and_run(parser, argv)
+    from tools.cli.output import quiet_tensorflow
+
+    with quiet_tensorflow():
+        return parse_and_run(parser, argv)
 
 
 def parse_and_run(parser, argv=None) -> int:
@@ -78,8 +99,7 @@ def parse_and_run(parser, argv=None) -> int:
 
 
 def main(argv=None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    return parse_and_run(build_parser(), argv)
+    return run_quietly(build_parser(), argv)
 
 
 if __name__ == "__main__":

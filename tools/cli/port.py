@@ -18,8 +18,10 @@ DESCRIPTION = ("Port a .py/.ipynb file or a directory. Exit code 0: nothing left
 
 
 def add_arguments(parser):
-    """``PATH --to {compat,keras} [-o OUT | --in-place] [--force] [--report FILE.json]``."""
-    parser.add_argument("path", help="a .py or .ipynb file, or a directory (recursive)")
+    """``PATH... --to {compat,keras} [-o OUT | --in-place] [--force] [--report FILE.json] [--py2]``."""
+    parser.add_argument("path", nargs="+",
+                        help="a .py or .ipynb file, or a directory (recursive); several are "
+                             "ported together (with -o: each under OUT by its name)")
     parser.add_argument("--to", choices=("compat", "keras"), default="compat", dest="target",
                         help="compat: minimal edits to run on legacy_compat (default)")
     where = parser.add_mutually_exclusive_group()
@@ -28,6 +30,9 @@ def add_arguments(parser):
                        help="rewrite the input, keeping FILE.bak (refused if it exists)")
     parser.add_argument("--force", action="store_true", help="let -o overwrite existing files")
     parser.add_argument("--report", help="also write the report as JSON to this file")
+    parser.add_argument("--py2", action="store_true",
+                        help="the input is Python 2 even where it parses as Python 3 (fissix's "
+                             "whole fixer set: map/zip/filter/keys() lists, print(a, b) a tuple)")
 
 
 def run(args) -> int:
@@ -38,13 +43,14 @@ def run(args) -> int:
         return EXIT_ERROR
     from tools.porter.engine import port_path
 
-    return port_path(args.path, out=args.out, in_place=args.in_place, report=args.report,
-                     force=args.force, target=args.target)
+    return port_path(args.path[0] if len(args.path) == 1 else args.path, out=args.out, in_place=args.in_place, report=args.report,
+                     force=args.force, target=args.target, python2=args.py2)
 
 
 def main(argv=None) -> int:
     """``python -m tools.porter``: an ``rnn-migrate`` parser with the ``port`` subcommand only."""
     parser = argparse.ArgumentParser(prog="rnn-migrate")
+    cli.add_verbose(parser)
     subparsers = parser.add_subparsers(dest="command", required=True)
     cli.add_subcommand(subparsers, "port", __name__)
-    return cli.parse_and_run(parser, argv)
+    return cli.run_quietly(parser, argv)

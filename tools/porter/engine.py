@@ -2,16 +2,25 @@
 import ast
 import dataclasses
 import difflib
+import io
 import json
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from tools.porter import py2
-from tools.porter.compat.codemods import Change, CompatCodemod, Note, Unconverted  # noqa: F401
+from tools.porter.compat import names as spec
+from tools.porter.compat.codemods import (  # noqa: F401
+    Change,
+    CompatCodemod,
+    Note,
+    TF2Evidence,
+    Unconverted,
+)
 
 TARGETS = ("compat", "keras")
 EXIT_OK, EXIT_MANUAL, EXIT_ERROR = 0, 1, 2
@@ -34,6 +43,7 @@ class PortResult:
     notes: list = dataclasses.field(default_factory=list)
     error: ParseFailure = None
     python2: bool = False
+    tf2: bool = False  # already a TF 2 program: left unchanged
 
     @property
     def exit_code(self):
@@ -55,6 +65,7 @@ class PortResult:
     def to_json(self):
         return {
             "python2": self.python2,
+            "already_tf2": self.tf2,
             "changes": [dataclasses.asdict(c) for c in self.changes],
             "unconverted": [dataclasses.asdict(u) for u in self.unconverted],
             "notes": [dataclasses.asdict(n) for n in self.notes],
@@ -71,27 +82,33 @@ def _parses_as_py3(source):
         return None, None
 
 
-def port_source(source, *, target="compat", filename="<string>"):
-    """Port one Python source string to run on legacy_compat; never executes it."""
+def port_source(source, *, target="compat", filename="<string>", python2=False):
+    """Port one Python source string to run on legacy_compat; never executes it.
+
+    ``python2=True``: the source is Python 2 even if it parses as Python 3 (a
+    ``python2``-kernel notebook, a module it imports, ``--py2``), so fissix's whole fixer
+    set converts it, ``print(a, b)`` included (a tuple in Python 2). A TF 2 program
+    (:class:`~tools.porter.compat.codemods.TF2Evidence`) is left unchanged.
+    """
     if target not in TARGETS:
         raise ValueError(
             f"port_source() supports target in {TARGETS!r}. Received: target={target!r}."
         )
     if target == "keras":
-        return _port_keras(source, filename)
+        return _port_keras(source, filename, python2=python2)
     result = PortResult(code=source)
     module, tree = _parses_as_py3(source)
     converted = source
-    if module is None or py2.has_py2_markers(tree):
+    if python2 or module is None or py2.has_py2_markers(tree):
         try:
-            converted = py2.to_python3(source, print_function=module is not None)
+            converted = py2.to_python3(source, print_function=module is not None and not python2)
         except py2.Py2ParseError as error:
-            if module is None:
+            if module is None or python2:
                 result.error = ParseFailure(error.line, error.col, str(error))
                 return result
             result.notes.append(Note("warning", 1, 1, f"Python 2 names found but fissix "
                                                       f"failed ({error}); left as is"))
-        if converted != source:
+        if converted != source or python2:
             result.python2 = True
             for line, old, new in py2.line_changes(source, converted):
                 result.changes.append(Change(line, 1, old, new, "Python 2 -> 3 (fissix)"))
@@ -109,11 +126,19 @@ def port_source(source, *, target="compat", filename="<string>"):
         elif module is None:
             result.error = ParseFailure(1, 1, "does not parse")
             return result
-    codemod = CompatCodemod(converted.splitlines())
+    wrapper = MetadataWrapper(module)
+    evidence = TF2Evidence()
     try:
-        new_module = MetadataWrapper(module).visit(codemod)
+        if not result.python2:
+            wrapper.visit(evidence)
+        codemod = CompatCodemod(converted.splitlines(), tf2=evidence.is_tf2)
+        new_module = wrapper.visit(codemod)
     except RecursionError:
         result.error = ParseFailure(1, 1, "too deeply nested for the codemods")
+        return result
+    if evidence.is_tf2:
+        result.tf2 = True
+        result.notes += _tf2_notes(evidence) + codemod.notes
         return result
     code = new_module.code
     try:
@@ -129,20 +154,46 @@ def port_source(source, *, target="compat", filename="<string>"):
     return result
 
 
+def _tf2_notes(evidence):
+    """The report of a TF 2 program: left unchanged, and why."""
+    line, col, _ = evidence.tf2[0]
+    uses = ", ".join(dict.fromkeys(
+        m.replace("tensorflow.", "tf.") for _, _, d in evidence.tf2 for m in spec.TF2_MARKERS
+        if d == m or d.startswith(m + ".")))
+    notes = [Note("info", line, col, (
+        f"already a TF 2 program, left unchanged (exit code 0): it uses {uses} and nothing "
+        "TF1-only (no placeholders, sessions, tf.compat.v1, tf.contrib or other API TF 2 "
+        "lacks); porting it onto legacy_compat.v1 would switch the whole process to graph "
+        "mode and break its eager code"))]
+    for line, col, dotted in evidence.tf2:
+        if _under_mnist(dotted):
+            notes.append(Note("info", line, col, (
+                f"{dotted.replace('tensorflow.', 'tf.')}.load_data() downloads mnist.npz and "
+                "fails offline; the kit embeds MNIST: legacy_compat.mnist.load_mnist_npz() "
+                "returns x_train, y_train, x_test, y_test in the keras.datasets.mnist layout "
+                "(the 70,000 original digits, sha256-checked, never downloaded)")))
+            break
+    return notes
+
+
+def _under_mnist(dotted):
+    return dotted in ("keras.datasets.mnist", "tensorflow.keras.datasets.mnist")
+
+
 def keras_available():
     import importlib.util
 
     return importlib.util.find_spec("tools.porter.keras.writer") is not None
 
 
-def _port_keras(source, filename):
+def _port_keras(source, filename, python2=False):
     """Adapter over the colleague's string API ``tools.porter.keras.writer.port_to_keras``."""
     if not keras_available():
         raise ValueError("target='keras' needs tools.porter.keras.writer, which this checkout lacks")
     from tools.porter.keras.writer import port_to_keras
 
     result = PortResult(code=source)
-    if _parses_as_py3(source)[0] is None:  # Python 2 first, as for --to compat
+    if python2 or _parses_as_py3(source)[0] is None:  # Python 2 first, as for --to compat
         try:
             source = py2.to_python3(source)
             result.python2 = True
@@ -160,7 +211,8 @@ def _port_keras(source, filename):
         result.error = ParseFailure(error.lineno or 1, error.offset or 1,
                                     f"internal error: the Keras port does not parse ({error.msg})")
         return result
-    result.code = code
+    # Nothing generated (reasons instead): the input as it was, not its fissix conversion.
+    result.code = result.code if unconverted and code == source else code
     result.changes = [Change(0, 0, "", str(c), "tools.porter.keras.writer") for c in changes]
     result.unconverted = [Unconverted(line, 1, "", reason, "port by hand (see the reason)")
                           for line, reason in unconverted]
@@ -168,19 +220,95 @@ def _port_keras(source, filename):
 
 
 # --- notebooks -------------------------------------------------------------------------
-_MAGIC = re.compile(r"^\s*(?:[%!]|\w+\s*=\s*[%!])")
-_PLACEHOLDER = re.compile(r"^(\s*)pass  # __rnn_migrate_magic_(\d+)__$")
+_PLACEHOLDER = re.compile(r"^(\s*)(?:pass  )?# __rnn_migrate_magic_(\d+)__$")
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _tokens(text):
+    """Python's tokens of ``text``, as many as the tokenizer gives before an error."""
+    out = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            out.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return out
+
+
+def _is_magic_line(line):
+    """Whether ``line``, starting a logical line, is IPython syntax: ``%magic``,
+    ``!shell``, or ``x = %magic`` / ``x = !shell`` (IPython's own rule: the first ``=``
+    outside brackets followed by ``%`` or ``!``)."""
+    if line.lstrip().startswith(("%", "!")):
+        return True
+    depth, tokens = 0, [t for t in _tokens(line)  # (3.11 gives ' ' before '!' as a token)
+                        if t.type != tokenize.COMMENT and t.string.strip()]
+    for k, token in enumerate(tokens[:-1]):
+        if token.type == tokenize.OP and token.string in _BRACKETS:
+            depth += _BRACKETS[token.string]
+        elif token.string == "=" and depth == 0:
+            return tokens[k + 1].string in ("%", "!")
+    return False
+
+
+def magic_lines(source):
+    """Indices of the lines of a code cell that are IPython magics or shell escapes.
+
+    Found with Python's tokenizer, tolerant of errors: only a line that starts a logical
+    line can be one (not a line inside brackets, after a backslash continuation or inside
+    a string), so ``"%d" % (\\n  % x)``-style continuation lines stay Python. A magic line
+    ending with a backslash continues onto the next line, which is then magic too.
+    ``%%`` cell magics are whole cells: :func:`port_notebook` skips those cells.
+    """
+    lines, magic, first = source.split("\n"), set(), 0
+    while first < len(lines):  # after a tokenizer error: again from the next line
+        first = max(_scan_magics(lines, first, magic), first + 1)
+    return sorted(magic)
+
+
+def _scan_magics(lines, first, magic):
+    """Tokenize ``lines[first:]``, deciding line by line (as the tokenizer asks for the
+    next one) whether it is magic; a magic line reaches the tokenizer as ``pass``. Adds
+    the magic lines to ``magic``; returns the index of the line after the last one read."""
+    state = {"last": None, "depth": 0, "next": first, "indent": ""}
+
+    def readline():
+        i, last = state["next"], state["last"]
+        if i >= len(lines):
+            return ""
+        state["next"] += 1
+        starts = (last is None and i == first) or (
+            last is not None and last.type in (tokenize.NEWLINE, tokenize.NL)
+            and state["depth"] == 0 and last.end[0] + first == i)
+        if i - 1 in magic and lines[i - 1].endswith("\\"):
+            magic.add(i)
+        elif starts and _is_magic_line(lines[i]):
+            magic.add(i)
+            state["indent"] = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        else:
+            return lines[i] + "\n"
+        return state["indent"] + "pass\n"
+
+    try:
+        for token in tokenize.generate_tokens(readline):
+            state["last"] = token
+            if token.type == tokenize.OP and token.string in _BRACKETS:
+                state["depth"] = max(state["depth"] + _BRACKETS[token.string], 0)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return state["next"]
 
 
 def _mask_magics(source):
-    lines, magics = [], []
-    for line in source.split("\n"):
-        if _MAGIC.match(line):
+    """Magic lines -> placeholders (a comment at the top level, where a ``from
+    __future__`` import may follow; ``pass`` in a block), and the lines they replace."""
+    lines, magics, indent = source.split("\n"), [], ""
+    for i in magic_lines(source):
+        line = lines[i]
+        if not (magics and magics[-1].endswith("\\")):  # a continuation keeps the indent
             indent = line[: len(line) - len(line.lstrip())]
-            lines.append(f"{indent}pass  # __rnn_migrate_magic_{len(magics)}__")
-            magics.append(line)
-        else:
-            lines.append(line)
+        lines[i] = f"{indent}{'pass  ' if indent else ''}# __rnn_migrate_magic_{len(magics)}__"
+        magics.append(line)
     return "\n".join(lines), magics
 
 
@@ -199,7 +327,7 @@ def _split_result(result, starts):
     """Distribute one PortResult over the cells starting at combined lines ``starts``."""
     import bisect
 
-    per_cell = [PortResult(code="", python2=result.python2) for _ in starts]
+    per_cell = [PortResult(code="", python2=result.python2, tf2=result.tf2) for _ in starts]
 
     def place(item):
         k = max(bisect.bisect_right(starts, item.line) - 1, 0)
@@ -215,16 +343,35 @@ def _split_result(result, starts):
     return per_cell
 
 
-def port_notebook(text, *, target="compat"):
+def python2_kernel(nb):
+    """Whether a notebook (``nbformat`` node or dict) ran on a Python 2 kernel: its
+    ``metadata.kernelspec`` name or language starts with ``python2``, or its
+    ``language_info`` version (or codemirror mode version) is 2."""
+    metadata = nb.get("metadata", {}) or {}
+    kernel = metadata.get("kernelspec", {}) or {}
+    info = metadata.get("language_info", {}) or {}
+    mode = info.get("codemirror_mode", {})
+    return (any(str(kernel.get(key, "")).lower().replace(" ", "").startswith("python2")
+                for key in ("name", "language"))
+            or (str(info.get("name", "python")).lower() == "python"
+                and str(info.get("version", "")).startswith("2"))
+            or (isinstance(mode, dict) and str(mode.get("version", "")) == "2"))
+
+
+def port_notebook(text, *, target="compat", python2=False):
     """Port the code cells of a notebook (JSON text): ``(new_text, [(cell_index, result)])``.
 
     The code cells are ported together, as one program (a name imported in one cell is
-    used in the next), with IPython magic lines (``%matplotlib``, ``!pip``) masked and
-    restored untouched; ``%%`` cell magics are skipped. Outputs and metadata are kept.
+    used in the next), with IPython magic lines (``%matplotlib``, ``!pip``, found by
+    :func:`magic_lines`) masked and restored untouched; ``%%`` cell magics are skipped.
+    Outputs and metadata are kept. A notebook of a Python 2 kernel (:func:`python2_kernel`)
+    is Python 2 even when its cells parse as Python 3 (``python2=True`` of
+    :func:`port_source`).
     """
     import nbformat
 
     nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    python2 = python2 or python2_kernel(nb)
     indices, pieces, magics, starts = [], [], [], []
     line = 1
     for index, cell in enumerate(nb.cells):
@@ -239,7 +386,7 @@ def port_notebook(text, *, target="compat"):
         line += piece.count("\n") + 1
     if not pieces:
         return text, []
-    result = port_source("\n".join(pieces) + "\n", target=target)
+    result = port_source("\n".join(pieces) + "\n", target=target, python2=python2)
     cells = _split_result(result, starts)
     results = list(zip(indices, cells))
     if result.error is not None:
@@ -295,7 +442,7 @@ class FileReport:
         return self.new_text is not None and self.new_text != self.original
 
 
-def port_file(path, relative=None, *, target="compat"):
+def port_file(path, relative=None, *, target="compat", python2=False):
     path = Path(path)
     report = FileReport(path, Path(relative or path.name), [])
     try:
@@ -305,7 +452,8 @@ def port_file(path, relative=None, *, target="compat"):
         return report
     if path.suffix == ".ipynb":
         try:
-            new_text, report.results = port_notebook(report.original, target=target)
+            new_text, report.results = port_notebook(report.original, target=target,
+                                                     python2=python2)
         except Exception as error:  # malformed notebook JSON / schema: a reported error
             report.results.append((None, PortResult("", error=ParseFailure(
                 0, 0, f"not a readable notebook: {type(error).__name__}: {error}"))))
@@ -313,11 +461,54 @@ def port_file(path, relative=None, *, target="compat"):
         if not any(r.error for _, r in report.results):
             report.new_text = new_text
     else:
-        result = port_source(report.original, filename=str(path), target=target)
+        result = port_source(report.original, filename=str(path), target=target,
+                             python2=python2)
         report.results.append((None, result))
         if result.error is None:
             report.new_text = result.code
     return report
+
+
+def _imported_modules(report):
+    """Top-level names of the absolute imports of a port (notebooks: of its code cells)."""
+    text = report.new_text if report.new_text is not None else report.original
+    if report.path.suffix == ".ipynb":
+        import nbformat
+
+        cells = nbformat.reads(text, as_version=nbformat.NO_CONVERT).cells
+        text = "\n".join(_mask_magics(c.source)[0] for c in cells
+                         if c.get("cell_type") == "code" and not c.source.lstrip().startswith("%%"))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _port_python2_helpers(reports, target):
+    """A ``.py`` module that a Python 2 notebook (or such a module) imports from its own
+    directory is Python 2 too: port it again as such (``python2=True``)."""
+    by_path = {rep.path.resolve(): k for k, rep in enumerate(reports)}
+    todo = [rep for rep in reports if rep.path.suffix == ".ipynb"
+            and any(r.python2 for _, r in rep.results)]
+    while todo:
+        rep = todo.pop()
+        for name in sorted(_imported_modules(rep)):
+            k = by_path.get((rep.path.parent / f"{name}.py").resolve())
+            if k is None or any(r.python2 for _, r in reports[k].results):
+                continue
+            helper = reports[k]
+            reports[k] = port_file(helper.path, helper.relative, target=target, python2=True)
+            reports[k].results[0][1].notes.insert(0, Note(
+                "info", 1, 1, f"Python 2: imported by {rep.path.name}, which is Python 2"))
+            todo.append(reports[k])
+    return reports
 
 
 def _collect(root, skip=None):
@@ -349,10 +540,12 @@ def summary_text(reports, exit_code, target="compat"):
     n_changes = sum(len(r.changes) for rep in reports for _, r in rep.results)
     n_manual = sum(len(r.unconverted) for rep in reports for _, r in rep.results)
     n_errors = sum(1 for rep in reports if rep.error)
+    n_tf2 = sum(1 for rep in reports if rep.results and all(r.tf2 for _, r in rep.results))
     lines.append(
         f"rnn-migrate port --to {target}: {len(reports)} file(s), {n_changes} change(s), "
         f"{n_manual} construct(s) left for manual work (marked '# rnn-migrate:'), "
-        f"{n_errors} error(s); exit code {exit_code}"
+        f"{n_errors} error(s)" + (f", {n_tf2} already TF 2 (left unchanged)" if n_tf2 else "")
+        + f"; exit code {exit_code}"
     )
     return "\n".join(lines)
 
@@ -377,8 +570,14 @@ def _fail(message, stream):
 
 
 def port_path(path, *, out=None, in_place=False, report=None, force=False, target="compat",
-              stdout=None, stderr=None):
-    """Port a file or a tree (``.py`` and ``.ipynb``); returns the exit code (0, 1 or 2).
+              python2=False, stdout=None, stderr=None):
+    """Port a file or a tree (``.py`` and ``.ipynb``), or a list of them; returns the exit
+    code (0, 1 or 2). Several paths are ported together (one summary, one report); with
+    ``out`` each is mirrored under that directory by its name.
+
+    ``python2=True`` (``--py2``): every input is Python 2 (see :func:`port_source`).
+    Without it, a ``.py`` file that a Python 2 notebook of the tree imports from its own
+    directory is Python 2 too (:func:`_port_python2_helpers`).
 
     Without ``out`` or ``in_place`` nothing is written but the report: the diff and the
     summary go to ``stdout``. With ``out`` the tree is mirrored there (existing files are
@@ -388,18 +587,27 @@ def port_path(path, *, out=None, in_place=False, report=None, force=False, targe
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    root = Path(path)
-    if not root.exists():
-        return _fail(f"no such file or directory: {path}", stderr)
+    roots = [Path(p) for p in ([path] if isinstance(path, (str, Path)) else path)]
+    for root in roots:
+        if not root.exists():
+            return _fail(f"no such file or directory: {root}", stderr)
     if out is not None and in_place:
         return _fail("-o/--out and --in-place exclude each other", stderr)
     out_path = Path(out) if out is not None else None
-    skip = out_path.resolve() if out_path is not None and root.is_dir() else None
     if target not in TARGETS or (target == "keras" and not keras_available()):
         return _fail(f"unknown or unavailable target {target!r}", stderr)
-    reports = [port_file(f, rel, target=target) for f, rel in _collect(root, skip=skip)]
-    if root.is_dir() and not reports:
-        print(f"rnn-migrate port: no .py or .ipynb files under {root}", file=stderr)
+    mirror = len(roots) > 1  # outputs at out/<name of the root>/...
+    reports = []
+    for root in roots:
+        skip = out_path.resolve() if out_path is not None and root.is_dir() else None
+        files = _collect(root, skip=skip)
+        if root.is_dir() and not files:
+            print(f"rnn-migrate port: no .py or .ipynb files under {root}", file=stderr)
+        reports += [port_file(f, Path(root.name) / rel if mirror and root.is_dir() else rel,
+                              target=target, python2=python2) for f, rel in files]
+    if not python2:
+        reports = _port_python2_helpers(reports, target)
+    root = roots[0]
 
     code = EXIT_OK
     if any(r.error for r in reports):
@@ -410,7 +618,7 @@ def port_path(path, *, out=None, in_place=False, report=None, force=False, targe
     writes = []  # (destination, text, backup)
     if code != EXIT_ERROR and out_path is not None:
         for rep in reports:
-            if root.is_dir():
+            if mirror or root.is_dir():
                 rep.output = out_path / rep.relative
             else:
                 rep.output = out_path / root.name if out_path.is_dir() else out_path

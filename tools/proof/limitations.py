@@ -267,6 +267,62 @@ def _demo_not_built():
                          "no Keras model for them")
 
 
+def _demo_attention_cell_wrapper():
+    """The legacy side runs (static_rnn = dynamic_rnn) and its state is a window of its own
+    outputs, which no Keras 3 layer keeps."""
+    import keras
+
+    from legacy_compat.contrib import rnn
+
+    attn_length, attn_size, steps = 2, 3, 4
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [2, steps, 2])
+        runs = {}
+        for runner in ("static", "dynamic"):
+            cell = rnn.AttentionCellWrapper(rnn.BasicLSTMCell(attn_size), attn_length)
+            with v1.variable_scope(runner):
+                if runner == "static":
+                    outs, state = v1.nn.static_rnn(cell, tf.unstack(x, steps, 1),
+                                                   dtype=tf.float32)
+                    outs = tf.stack(outs, 1)
+                else:
+                    outs, state = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+            runs[runner] = (outs, state[2])
+        variables = {v.op.name: v for v in v1.global_variables()}
+        rng = np.random.default_rng(5)
+        assigns = []
+        for name in sorted(variables):
+            if name.startswith("static/"):
+                value = rng.uniform(-0.5, 0.5, variables[name].shape.as_list())
+                for prefix in ("static/", "dynamic/"):
+                    target = variables[prefix + name[len("static/"):]]
+                    assigns.append(target.assign(value.astype(np.float32)))
+        with v1.Session(graph=graph) as sess:
+            sess.run(assigns)
+            got = sess.run(runs, {x: rng.normal(size=(2, steps, 2))})
+    static, dynamic = got["static"], got["dynamic"]
+    runner_diff = float(np.abs(static[0] - dynamic[0]).max())
+    window_diff = float(np.abs(static[1][:, -attn_size:] - static[0][:, -1]).max())
+    keras_has_it = any(hasattr(keras.layers, name) for name in ("AttentionCellWrapper",
+                                                                 "AttentionRNNCell"))
+    return Demonstration(
+        runner_diff <= 1e-6 and window_diff == 0.0 and not keras_has_it,
+        f"the legacy side runs (static_rnn vs dynamic_rnn max |diff| {runner_diff:.3g}); its "
+        f"state's window ends with the last output (|diff| {window_diff:.3g}); keras.layers "
+        "has no attention-window cell, so no Keras model is generated", runner_diff)
+
+
+def _demo_lstm_block_cell_clip_gradient():
+    from tools.proof.pairs import contrib_rnn
+
+    outputs, gradients = contrib_rnn.clip_gradient_demonstration()
+    return Demonstration(
+        outputs <= 1e-6 and gradients > 1e-3,
+        f"LSTMBlockCell(cell_clip=0.05) vs RNN(TF1LSTMCell(cell_clip=0.05)), same weights: "
+        f"outputs max |diff| {outputs:.3g}, gradients max |diff| {gradients:.3g}", gradients)
+
+
 GRU_RESET_AFTER = Limitation(
     "gru-reset-after",
     "keras.layers.GRU's default reset_after=True is not TF1's GRUCell",
@@ -287,8 +343,11 @@ LAYER_NORM_RECURRENT_DROPOUT = Limitation(
     _demo_layer_norm_dropout)
 MULTI_RNN_CELL_SHARED_OBJECT = Limitation(
     "multi-rnn-cell-shared-object",
-    "MultiRNNCell([cell] * n) shares ONE variable set in TF >= 1.2",
-    "The same cell object is called under cell_0 and reuses its variables; TF 0.x created "
+    "MultiRNNCell([cell] * n) shares ONE variable set in TF >= 1.2 where every layer's input "
+    "has the same depth",
+    "The same cell object is called under cell_0 and reuses its variables there. Where the "
+    "depths differ (TF 1.0 programs), TF 1.2+ fails and legacy_compat gives each layer its "
+    "own variables with TF 1.0's names (weights/biases) and a warning; TF 0.x created "
     "separate Cell0/, Cell1/ weights. The Keras stack built here has independent layers, "
     "which is what such programs almost always meant; map a shared checkpoint by loading "
     "cell_0's weights into every layer.",
@@ -334,6 +393,60 @@ NOT_BUILT_BY_HARNESS = Limitation(
     "custom loop, a stateful layer) and is written by hand, so no equivalence is claimed.",
     _demo_not_built, skips=("outputs", "gradients", "training"))
 
+ATTENTION_CELL_WRAPPER = Limitation(
+    "attention-cell-wrapper",
+    "contrib's AttentionCellWrapper has no Keras 3 equivalent",
+    "Its state carries a window of the cell's own last attn_length outputs, attended with a "
+    "1x1 convolution, a tanh score and a softmax at every step; no Keras 3 layer or cell does "
+    "that, so it is written by hand as a custom keras.layers.RNN cell and no equivalence is "
+    "claimed. legacy_compat runs the TF1 side.",
+    _demo_attention_cell_wrapper, skips=("outputs", "gradients", "training"))
+LSTM_BLOCK_CELL_CLIP_GRADIENT = Limitation(
+    "lstm-block-cell-clip-gradient",
+    "LSTMBlockCell's cell_clip passes gradients straight through; a Keras clip stops them",
+    "TF1's fused gradient kernel (LSTMBlockCellGrad) backpropagates through the clipped cell "
+    "state as if the clip were the identity; modern.TF1LSTMCell (like TF1's LSTMCell) clips "
+    "with min/max, whose gradient is 0 where it clips. Outputs are equal; gradients and "
+    "training differ wherever the cell state is clipped.",
+    _demo_lstm_block_cell_clip_gradient, skips=("gradients", "training"))
+
 ALL = (GRU_RESET_AFTER, LAYER_NORM_EPSILON, LAYER_NORM_RECURRENT_DROPOUT,
        MULTI_RNN_CELL_SHARED_OBJECT, BIDIRECTIONAL_LAST_OUTPUT, MASK_CARRIES_OUTPUT,
-       MASKING_SKIPS_ZERO_STEP, DROPOUT_DRAWS, DROPOUT_STATE_KEEP_PROB, NOT_BUILT_BY_HARNESS)
+       MASKING_SKIPS_ZERO_STEP, DROPOUT_DRAWS, DROPOUT_STATE_KEEP_PROB, NOT_BUILT_BY_HARNESS,
+       ATTENTION_CELL_WRAPPER, LSTM_BLOCK_CELL_CLIP_GRADIENT)
+
+
+# --- tf.contrib.seq2seq.sequence_loss (tools/proof/pairs/seq2seq_losses.py) ----------------
+def _demo_sequence_loss_default_reduction():
+    from tools.proof.pairs import seq2seq_losses as pair
+
+    logits, targets, weights = pair.draw_problem(7)
+    weights = (weights > 0).astype(np.float32)  # a 0/1 padding mask
+    weights[-1] = 0.0  # and one fully padded example
+    (tf1_loss, _), = pair.tf1_sequence_loss(logits, targets, weights, [{}])
+    default, _ = pair.keras_sparse_crossentropy(logits, targets, weights,
+                                                "sum_over_batch_size")
+    matched, _ = pair.keras_sparse_crossentropy(logits, targets, weights,
+                                                "mean_with_sample_weight")
+    diff = float(abs(tf1_loss - default))
+    ratio = float(weights.sum() / weights.size)
+    return Demonstration(
+        diff > 1e-3 and abs(float(default) - ratio * float(tf1_loss)) <= 1e-6
+        and abs(float(tf1_loss - matched)) <= 1e-6,
+        f"padding mask, {ratio:.0%} of the positions count: Keras' default reduction gives "
+        f"{float(default):.6f}, TF1's sequence_loss {float(tf1_loss):.6f} (|diff| {diff:.3g}, "
+        f"the ratio sum(w) / (B * T) = {ratio:.3f}); reduction='mean_with_sample_weight' "
+        f"gives {float(matched):.6f}", diff)
+
+
+SEQUENCE_LOSS_DEFAULT_REDUCTION = Limitation(
+    "sequence-loss-default-reduction",
+    "keras.losses.SparseCategoricalCrossentropy's default reduction is not sequence_loss's "
+    "default average",
+    "TF1 divides sum(ce * w) by sum(w); Keras' default 'sum_over_batch_size' divides by the "
+    "number of positions B * T, so with padding (weights not all 1) the Keras loss is smaller "
+    "by the factor sum(w) / (B * T) and so are its gradients. Set "
+    "reduction='mean_with_sample_weight'.",
+    _demo_sequence_loss_default_reduction)
+
+ALL = ALL + (SEQUENCE_LOSS_DEFAULT_REDUCTION,)
