@@ -18,8 +18,11 @@ tables) are measured in the worker processes; each worker sends its numbers to t
 controller when it finishes (``config.workeroutput``), and the controller merges them
 and prints the same lines as a run in one process.
 """
+import json
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -97,8 +100,21 @@ def _merge(summaries):
 
 def pytest_configure(config):
     config._kit_worker_summaries = []
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistSummary(config), "tf1_rnn_kit_xdist_summary")
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    config.pluginmanager.register(_XdistSummary(config), "tf1_rnn_kit_xdist_summary")
+    if (not hasattr(config, "workerinput") and config.getvalue("dist") == "loadgroup"
+            and config.getvalue("numprocesses")):
+        # the controller of a distributed run: its workers write their groups here
+        config._kit_groups_dir = tempfile.mkdtemp(prefix="tf1-rnn-kit-xdist-groups-")
+        os.environ[_GROUPS_ENV] = config._kit_groups_dir  # inherited by the workers
+
+
+def pytest_unconfigure(config):
+    groups_dir = getattr(config, "_kit_groups_dir", None)
+    if groups_dir:
+        shutil.rmtree(groups_dir, ignore_errors=True)
+        os.environ.pop(_GROUPS_ENV, None)
 
 
 class _XdistSummary:
@@ -114,12 +130,28 @@ class _XdistSummary:
 
 
 # ---------------------------------------------------------------------------------------
-# xdist: module fixtures built once, long tests first
+# xdist: groups (module fixtures built once), long tests first
 # ---------------------------------------------------------------------------------------
+# pyproject.toml asks for ``--dist loadgroup``: the tests of one group run on one worker,
+# one after the other, so a module-scoped fixture (a subprocess, a training, a graph) is
+# built once. xdist's own loadgroup cannot do this on pytest >= 9.2: it marks the group by
+# appending "@group" to ``item._nodeid``, which no longer changes the node id
+# (pytest-dev/pytest-xdist#1386), so the tests silently spread over the workers and each
+# worker builds the fixture again. Hence this conftest schedules the groups itself:
+#
+# * in each worker, pytest_collection_modifyitems gives every test its group: the name of
+#   its ``xdist_group`` mark, else its module's path when it uses a module- or
+#   class-scoped fixture defined in its module (autouse ones excepted), else none; and
+#   writes {node id: group} to a directory the controller named in _GROUPS_ENV;
+# * the controller's scheduler (pytest_xdist_make_scheduler) is xdist's LoadScope
+#   scheduling with those groups as its work units, every other test a unit of its own.
+_GROUPS_ENV = "TF1_RNN_KIT_XDIST_GROUPS"
+
 # Tests that take tens of seconds (trainings, subprocesses), longest first. Under xdist
-# they are handed out first, so that no worker starts one of them when the others have run
-# out of work; they are not grouped by module fixture (see below), so they spread over the
-# workers. Only the order changes: a test missing here is scheduled in collection order.
+# they are handed out first (after the groups), so that no worker starts one of them when
+# the others have run out of work; they are not grouped by module fixture, so they
+# spread over the workers. Only the order changes: a test missing here is scheduled in
+# collection order.
 LONG_TESTS = (
     "tests/legacy_compat/test_legacy_programs.py::test_ported_program_trains",
     "tests/proof/test_accuracy.py::test_ci_profile_both_sides_reach_threshold",
@@ -147,11 +179,13 @@ def _long_rank(item):
     return None
 
 
-def _module_fixture_group(item):
-    """The test's module path if it uses a module- or class-scoped fixture (not an
-    autouse one) defined in its own module: such a fixture is then built on one worker."""
+def _group(item, long):
+    """The item's xdist group (see above), or None."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
     info = getattr(item, "_fixtureinfo", None)
-    if info is None:
+    if long or info is None:
         return None
     module = item.nodeid.split("::")[0]
     for name in info.names_closure:
@@ -164,18 +198,47 @@ def _module_fixture_group(item):
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+@pytest.hookimpl(trylast=True)  # the final node ids and order
 def pytest_collection_modifyitems(config, items):
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
+    workerinput = getattr(config, "workerinput", None)  # set in xdist workers only
+    groups_dir = os.environ.get(_GROUPS_ENV)
+    if workerinput is None or not groups_dir:
         return  # a run in one process keeps the collection order
-    ranks = {}
-    for item in items:
-        ranks[item] = _long_rank(item)
-        if ranks[item] is None and item.get_closest_marker("xdist_group") is None:
-            group = _module_fixture_group(item)
-            if group:
-                item.add_marker(pytest.mark.xdist_group(group))
+    worker = workerinput["workerid"]
+    ranks = {item: _long_rank(item) for item in items}
     items.sort(key=lambda item: len(LONG_TESTS) if ranks[item] is None else ranks[item])
+    groups = {item.nodeid: _group(item, ranks[item] is not None) for item in items}
+    path = os.path.join(groups_dir, f"{worker}.json")
+    with open(path + ".tmp", "w") as handle:
+        json.dump({nodeid: group for nodeid, group in groups.items() if group}, handle)
+    os.replace(path + ".tmp", path)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
+def pytest_xdist_make_scheduler(config, log):
+    groups_dir = getattr(config, "_kit_groups_dir", None)
+    if groups_dir is None:
+        return None  # not --dist loadgroup: xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """LoadScope scheduling whose scopes are the groups the workers wrote."""
+
+        groups = None
+
+        def _split_scope(self, nodeid):
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # xdist's own suffix, if it works
+                return nodeid.split("@")[-1]
+            if self.groups is None:  # every worker has collected: their files are there
+                self.groups = {}
+                for name in sorted(os.listdir(groups_dir)):
+                    if name.endswith(".json"):
+                        with open(os.path.join(groups_dir, name)) as handle:
+                            self.groups.update(json.load(handle))
+            group = self.groups.get(nodeid)
+            return f"group:{group}" if group else nodeid
+
+    return GroupScheduling(config, log)
 
 
 def pytest_sessionfinish(session):

@@ -131,6 +131,7 @@ def _assert_trains_to_90_percent(name, proc):
     assert accuracy >= MIN_TEST_ACCURACY, f"{name}: test accuracy {accuracy}\n{proc.stdout}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_ported_program_trains_to_90_percent_test_accuracy_in_fewer_steps(name, tmp_path):
     """The ported program, its step count cut to SHORT_STEPS (nothing else changed)."""

@@ -5,7 +5,7 @@ Properties, for any syntactically valid program (with or without TF imports and
 and porting the result again changes nothing. The number of programs tried is printed
 at the end of the module (``-s`` or the terminal summary shows it).
 
-Examples per property: ``PORTER_FUZZ_EXAMPLES`` (default 40 in the ``fast`` profile,
+Examples per property: ``PORTER_FUZZ_EXAMPLES`` (default 20 in the ``fast`` profile,
 5x the profile's ``max_examples`` in others, e.g. ``HYPOTHESIS_PROFILE=thorough``).
 """
 import ast
@@ -21,7 +21,7 @@ from tools.porter import port_source
 _PROFILE = settings()
 EXAMPLES = int(os.environ.get(
     "PORTER_FUZZ_EXAMPLES",
-    40 if _PROFILE.max_examples <= 12 else 5 * _PROFILE.max_examples,
+    20 if _PROFILE.max_examples <= 12 else 5 * _PROFILE.max_examples,
 ))
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -74,6 +74,9 @@ def _check_agreement(result):
     assert acc_diff <= MAX_ACCURACY_DIFF, (legacy["test_accuracy"], keras["test_accuracy"])
 
 
+# Real trainings (12-29 CPU-s each) run with ``-m slow``; the default run keeps the
+# short-training independence check below (see README "Tests").
+@pytest.mark.slow
 @pytest.mark.parametrize("model", list(accuracy.MODELS))
 def test_ci_profile_both_sides_reach_threshold(model, ci_data):
     result = accuracy.run_profile(CI, model, data=ci_data)

@@ -8,22 +8,7 @@
 * :mod:`tools.testing.plugin`: the pytest plugin ``rnn_migrate`` (a ``pytest11`` entry
   point; ``-p tools.testing.plugin`` or ``-p tools.pytest_plugin`` where it is not installed).
 """
-from tools.testing.assertions import (  # noqa: F401
-    CHECKS,
-    EquivalenceError,
-    EquivalenceReport,
-    OutputDiff,
-    assert_equivalent,
-    assert_spec_equivalent,
-    weights_from_spec,
-)
+from tools.testing import assertions as _assertions
+from tools.testing.assertions import *  # noqa: F401,F403
 
-__all__ = [
-    "assert_equivalent",
-    "assert_spec_equivalent",
-    "weights_from_spec",
-    "EquivalenceError",
-    "EquivalenceReport",
-    "OutputDiff",
-    "CHECKS",
-]
+__all__ = list(_assertions.__all__)
