@@ -222,6 +222,9 @@ def generated_runs(tmp_path_factory):
     return {Path(run.partition("\n")[0]).name: run for run in runs}
 
 
+# runs 4 generated programs in a subprocess (18 s); the default run keeps one generated
+# program run end to end (tests/porter/test_porting_matrix.py::test_one_generated_keras_program_runs)
+@pytest.mark.slow
 @pytest.mark.xdist_group("porter_keras_generated_runs")
 def test_generated_programs_run(generated_runs):
     lstm, gru = generated_runs["lstm_small.py"], generated_runs["gru_dynamic_0x.py"]
@@ -433,6 +436,9 @@ def test_porting_the_new_features_again_changes_nothing(name):
     assert port_to_keras(source, filename=name) == (source, [], [])
 
 
+# runs 4 generated programs in a subprocess (18 s); the default run keeps one generated
+# program run end to end (tests/porter/test_porting_matrix.py::test_one_generated_keras_program_runs)
+@pytest.mark.slow
 @pytest.mark.xdist_group("porter_keras_generated_runs")
 def test_generated_masked_and_dropout_programs_run(generated_runs):
     runs = [generated_runs["masked_static.py"], generated_runs["keep_prob_dropout.py"]]
