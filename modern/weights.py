@@ -312,13 +312,22 @@ def _forget_bias(array, forget_bias):
     return np.asarray(forget_bias, dtype=array.dtype)
 
 
+def _shift_forget_block(block, forget_bias, sign):
+    """``block + sign * forget_bias``; with ``forget_bias == 0`` the block itself, so the map
+    stays a bitwise copy (``x + 0.0`` would turn -0.0 into +0.0 and quiet signalling NaNs)."""
+    if forget_bias == 0:
+        return block
+    shift = _forget_bias(block, forget_bias)
+    return block + shift if sign > 0 else block - shift
+
+
 def _lstm_to_keras(opts, v):
     d = opts.input_size
     kernel, bias = v["kernel"], v["bias"]
     i, j, f, o = np.split(kernel, 4, axis=1)
     reordered = np.concatenate([i, f, j, o], axis=1)
     bi, bj, bf, bo = np.split(bias, 4)
-    keras_bias = np.concatenate([bi, bf + _forget_bias(bf, opts.forget_bias), bj, bo])
+    keras_bias = np.concatenate([bi, _shift_forget_block(bf, opts.forget_bias, +1), bj, bo])
     return [np.array(reordered[:d]), np.array(reordered[d:]), keras_bias]
 
 
@@ -328,7 +337,8 @@ def _lstm_to_tf1(opts, w):
     i, f, c, o = np.split(full, 4, axis=1)
     bi, bf, bc, bo = np.split(bias, 4)
     return {"kernel": np.concatenate([i, c, f, o], axis=1),
-            "bias": np.concatenate([bi, bc, bf - _forget_bias(bf, opts.forget_bias), bo])}
+            "bias": np.concatenate([bi, bc, _shift_forget_block(bf, opts.forget_bias, -1),
+                                     bo])}
 
 
 def _gru_to_keras(opts, v):
