@@ -19,6 +19,8 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from tools.proof.tolerances import ORACLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +38,8 @@ v1 = tf.compat.v1
 # float32: identical op sequences give identical results; 1e-6 (about 8 ulps at
 # magnitude 1, where LSTM/GRU outputs live) only absorbs a different kernel choice
 # by oneDNN between two graphs. float64: same argument at double precision.
-TOLERANCE = {tf.float32: 1e-6, tf.float64: 1e-12}
+# the oracle bounds and their reason: tools.proof.tolerances.ORACLE
+TOLERANCE = {getattr(tf, name): value for name, value in ORACLE.items()}
 
 
 

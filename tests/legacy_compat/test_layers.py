@@ -20,6 +20,8 @@ import zlib
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from tools.proof.tolerances import ORACLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +35,8 @@ v1 = tf.compat.v1
 # RandomUniform with the same seeds) in the same order, so the expected difference is
 # 0. The tolerance (about 8 float32 ulps at magnitude 1) only absorbs a different
 # kernel choice by oneDNN between two graphs; float64: the same at double precision.
-TOLERANCE = {tf.float32: 1e-6, tf.float64: 1e-12}
+# the oracle bounds and their reason: tools.proof.tolerances.ORACLE
+TOLERANCE = {getattr(tf, name): value for name, value in ORACLE.items()}
 
 GRAPH_SEED = 1234
 

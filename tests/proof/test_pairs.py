@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tools.proof import harness, registry
+from tools.proof.tolerances import TRAINING_LEARNING_RATES, TRAINING_STEPS
 
 PAIRS_WITH_BUILDERS = [p for p in registry.selected_pairs() if p.configs is not None]
 IDS = [p.name for p in PAIRS_WITH_BUILDERS]
@@ -90,7 +91,7 @@ def test_gradients(pair):
     check()
 
 
-@pytest.mark.parametrize("optimizer, learning_rate", [("sgd", 0.5), ("adam", 0.01)])
+@pytest.mark.parametrize("optimizer, learning_rate", list(TRAINING_LEARNING_RATES.items()))
 @pytest.mark.parametrize("pair", PAIRS_WITH_BUILDERS, ids=IDS)
 def test_training_trajectory(pair, optimizer, learning_rate):
     _skip_if_excused(pair, "training")
@@ -104,9 +105,9 @@ def test_training_trajectory(pair, optimizer, learning_rate):
         started = time.perf_counter()
         curves = harness.compare_training(spec, runner, steps=3, batch=8, seed=seed,
                                           optimizer=optimizer, learning_rate=learning_rate,
-                                          train_steps=50)
+                                          train_steps=TRAINING_STEPS)
         _record(pair, f"training/{optimizer}", curves.max_diff, started)
-        assert len(curves.legacy) == len(curves.keras) == 50
+        assert len(curves.legacy) == len(curves.keras) == TRAINING_STEPS
         assert curves.max_diff <= pair.tolerance.training, (
             f"{spec} with {runner}, {optimizer}: loss trajectories differ by "
             f"{curves.max_diff:.3g}")

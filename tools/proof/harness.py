@@ -25,7 +25,7 @@ import tensorflow as tf
 from modern import models
 from tools.proof import pipelines
 from tools.proof.report import EquivalenceReport, compare
-from tools.proof.tolerances import Tolerance
+from tools.proof.tolerances import TRAINING_STEPS, Tolerance
 
 v1 = tf.compat.v1
 
@@ -162,7 +162,7 @@ class Trajectories:
 
 
 def compare_training(spec, runner, *, steps, batch, seed, optimizer="sgd",
-                     learning_rate=0.1, train_steps=50, batches=None) -> Trajectories:
+                     learning_rate=0.1, train_steps=TRAINING_STEPS, batches=None) -> Trajectories:
     """Train both from the same weights on the same batches; return both loss curves.
 
     ``batches`` (optional) is a list of ``(x, sequence_length or None, one_hot_labels)``;
