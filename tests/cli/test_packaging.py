@@ -19,4 +19,4 @@ def test_runtime_modules_import_without_test_only_packages():
             f"for name in {RUNTIME_MODULES!r}:\n"
             "    importlib.import_module(name)\n"
             "print('ok')\n")
-    assert run_python(["-c", code]).stdout.strip().endswith("ok")
+    assert run_python(["-c", code], preloaded=True).stdout.strip().endswith("ok")

@@ -494,5 +494,5 @@ V1_PROGRAM = textwrap.dedent(
 
 
 def test_layers_through_legacy_compat_v1():
-    proc = run_python(["-c", V1_PROGRAM])
+    proc = run_python(["-c", V1_PROGRAM], preloaded=True)
     assert proc.stdout.strip().splitlines()[-1].startswith("OK"), proc.stdout

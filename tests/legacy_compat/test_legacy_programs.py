@@ -140,13 +140,13 @@ def test_ported_program_trains_to_90_percent_test_accuracy_in_fewer_steps(name, 
     assert source.count(old) == 1, f"{name}: expected one line starting {old!r}"
     short = tmp_path / name
     short.write_text(source.replace(old, new))
-    _assert_trains_to_90_percent(name, run_python([str(short)], timeout=600))
+    _assert_trains_to_90_percent(name, run_python([str(short)], timeout=600, preloaded=True))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_ported_program_trains_to_90_percent_test_accuracy(name):
-    _assert_trains_to_90_percent(name, run_python([str(PORTED_DIR / name)], timeout=600))
+    _assert_trains_to_90_percent(name, run_python([str(PORTED_DIR / name)], timeout=600, preloaded=True))
 
 
 # Runs each original as __main__ in one interpreter. A program that raises would have
@@ -172,7 +172,7 @@ _RUN_EACH_OUTPUT = re.compile(r"^@@@ start (.*?)\n(.*?)^@@@ exit (-?\d+)$", re.M
 def plain_tensorflow_runs():
     """{program: (exit status, stderr)} of the originals, run on plain TensorFlow."""
     proc = run_python(["-c", _RUN_EACH, *(str(ORIGINAL_DIR / name) for name in PROGRAMS)],
-                      timeout=300)
+                      timeout=300, preloaded=True)
     runs = {Path(path).name: (int(code), err)
             for path, err, code in _RUN_EACH_OUTPUT.findall(proc.stderr)}
     assert sorted(runs) == sorted(PROGRAMS), proc.stderr[-3000:]

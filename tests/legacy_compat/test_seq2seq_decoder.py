@@ -925,7 +925,7 @@ def test_tf1_program_under_legacy_compat_v1():
     decodes as the numpy loop with its own initial weights."""
     import json
 
-    result = json.loads(run_python(["-c", TF1_PROGRAM]).stdout.strip().splitlines()[-1])
+    result = json.loads(run_python(["-c", TF1_PROGRAM], preloaded=True).stdout.strip().splitlines()[-1])
     assert result["eager"] is False
     w = {name: np.asarray(value, np.float64) for name, value in result["weights"].items()}
     assert sorted((n, v.shape) for n, v in w.items()) == sorted([

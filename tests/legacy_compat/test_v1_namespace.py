@@ -37,7 +37,7 @@ def spelling_id(spelling):
 
 @pytest.fixture(scope="module")
 def results():
-    proc = run_python([str(REPO_ROOT / "tests" / "support" / "v1_checks.py")])
+    proc = run_python([str(REPO_ROOT / "tests" / "support" / "v1_checks.py")], preloaded=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -301,4 +301,4 @@ def test_import_modern_registers_everything_a_keras_file_needs(tmp_path):
             "assert 'tools' not in sys.modules and 'tf_keras' not in sys.modules; "
             f"m = keras.saving.load_model({str(path)!r}); "
             "assert modern.TF1LSTMCell is modern.cells.TF1LSTMCell; print('ok')")
-    assert run_python(["-c", code]).stdout.strip().endswith("ok")
+    assert run_python(["-c", code], preloaded=True).stdout.strip().endswith("ok")

@@ -243,7 +243,8 @@ def test_python2_tutorial_ports_and_runs(tmp_path):
     assert "tf.split(0, n_steps, inputs)" in code and "tf.nn.rnn(cell" in code  # served by v1
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["exit_code"] == 0 and report["files"][0]["python2"]
-    proc = run_python([str(out)], env={"RNN_MIGRATE_STEPS": "20"}, timeout=120)
+    proc = run_python([str(out)], env={"RNN_MIGRATE_STEPS": "20"}, timeout=120,
+                      preloaded=True)
     assert "steps = 20" in proc.stdout and "done" in proc.stdout
 
 
@@ -353,7 +354,7 @@ def test_bad_arguments_exit_2(argv):
 def test_cli_subprocess_exit_codes(tmp_path):
     good = EXAMPLES / "tf1" / "mnist_lstm_0x_spellings.py"
     proc = run_python(["-m", "tools.porter", "port", str(good), "-o", str(tmp_path / "g.py")],
-                      check=False, timeout=60)
+                      check=False, timeout=60, preloaded=True)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "g.py").read_text().count("legacy_compat") == 2
 

@@ -287,7 +287,7 @@ def test_user_example_runs_with_the_plugin():
     # -n 0: in the repo root pyproject.toml's addopts would run it on xdist workers, and
     # the plugin's summary line is printed by the process that ran the tests
     proc = run_python(["-m", "pytest", "examples/user_tests", "-q", "-p", "tools.pytest_plugin",
-                       "-n", "0"])
+                       "-n", "0"], preloaded=True)
     assert "1 passed" in proc.stdout
     assert "[rnn_migrate] 5 equivalence checks, 0 failed" in proc.stdout
 
@@ -322,7 +322,8 @@ def test_plugin_fixture_marker_profile_and_summary(tmp_path):
     path.write_text(textwrap.dedent(PLUGIN_TESTS))
     proc = run_python(["-m", "pytest", str(path), "-q", "-p", "tools.pytest_plugin",
                        "-p", "no:cacheprovider", "--strict-markers", "-m", "rnn_equivalence",
-                       "--rnn-migrate-profile", "rnn-migrate-fast"], cwd=tmp_path, check=False)
+                       "--rnn-migrate-profile", "rnn-migrate-fast"], cwd=tmp_path, check=False,
+                      preloaded=True)
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     assert "1 failed, 2 passed, 2 deselected" in out
