@@ -30,6 +30,9 @@ What a TF1 RNN becomes in Keras 3, and the exact weight maps between the two:
   readout); :func:`build_keras_model` returns its Keras 3 model, whose outputs are
   TF1's (stacked outputs, final states in TF1's order, logits);
   :func:`set_tf1_weights` / :func:`get_tf1_weights` move TF1-named variables in and out.
+* Optimizers (``modern.optimizers``): :class:`TF1RMSprop` (TF1's RMSProp: mean square
+  starts at 1.0, epsilon inside the sqrt) and the table of TF1 optimizers, gradient
+  clipping and learning-rate schedules -> Keras 3, each entry proven by a registry pair.
 * Checkpoints (``modern.checkpoint``): :func:`from_tf1_checkpoint` and
   :func:`to_tf1_checkpoint`.
 
@@ -77,6 +80,9 @@ __all__ = [
 # them is what registers them for deserialization). This imports Keras.
 from modern.cells import TF1LayerNormLSTMCell, TF1LSTMCell  # noqa: E402
 from modern.layers import LastTimeStep, SequenceMask  # noqa: E402
+# TF1's optimizers where Keras' differ (TF1RMSprop), and the TF1 optimizer/clipping/schedule
+# table the porter reads; importing registers them for .keras files too.
+from modern.optimizers import TF1RMSprop  # noqa: E402
 
 # TF1 checkpoints <-> Keras 3 models (modern.checkpoint; numpy-only import, TF on first use).
 from modern.checkpoint import from_tf1_checkpoint, to_tf1_checkpoint  # noqa: E402
@@ -91,4 +97,4 @@ from modern.models import (  # noqa: E402
 
 __all__ += ["from_tf1_checkpoint", "to_tf1_checkpoint", "CellSpec", "RNNSpec",
             "build_keras_model", "set_tf1_weights", "get_tf1_weights", "LastTimeStep",
-            "SequenceMask"]
+            "SequenceMask", "TF1RMSprop"]

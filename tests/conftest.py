@@ -154,6 +154,7 @@ _GROUPS_ENV = "TF1_RNN_KIT_XDIST_GROUPS"
 # collection order.
 LONG_TESTS = (
     "tests/legacy_compat/test_legacy_programs.py::test_ported_program_trains",
+    "tests/backends/test_backends.py::test_every_pair_on_the_backend",
     "tests/proof/test_accuracy.py::test_ci_profile_both_sides_reach_threshold",
     "tests/porter/test_porter_keras.py::test_generated_programs_run",
     "tests/porter/test_porter_keras.py::test_generated_masked_and_dropout_programs_run",

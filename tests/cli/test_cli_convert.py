@@ -9,7 +9,6 @@ that wrote the checkpoint computes (1e-5, the command's tolerance, see
 """
 import json
 import os
-import subprocess
 import sys
 import zipfile
 
@@ -20,6 +19,7 @@ import tensorflow as tf
 from modern.models import CellSpec, RNNSpec
 from tools import cli, convert
 from tools.proof import pipelines
+from tests.support.helpers import run_python
 
 v1 = tf.compat.v1
 STEPS = 5
@@ -121,9 +121,8 @@ def test_loads_in_a_fresh_process_after_import_modern_cells(tmp_path, capsys):
     script = ("import sys, numpy as np, keras, modern.cells\n"
               "m = keras.saving.load_model(sys.argv[1])\n"
               "np.save(sys.argv[3], np.asarray(m(np.load(sys.argv[2]))['outputs']))\n")
-    subprocess.run([sys.executable, "-c", script, str(out), str(tmp_path / "x.npy"),
-                    str(tmp_path / "y.npy")], check=True, cwd=ROOT,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True)
+    run_python(["-c", script, str(out), str(tmp_path / "x.npy"), str(tmp_path / "y.npy")],
+               preloaded=True)
     expected = legacy.run(legacy.outputs["outputs"], x)
     assert np.max(np.abs(np.load(tmp_path / "y.npy") - expected)) <= TOLERANCE
 
@@ -305,3 +304,58 @@ def test_tf0x_names_and_shards_are_restored_under_their_own_names(tmp_path, caps
     assert "RNN/LSTMCell/W_0 + RNN/LSTMCell/W_1 " in stdout
     assert "shards concatenated on rows" in stdout
     _assert_matches_tf1(_load(out), legacy)
+
+
+# ------------------------------------------------------------------------------------
+# --to torch (modern.torch; skipped without PyTorch). One xdist group with
+# tests/modern/test_torch.py, so torch is imported once.
+# ------------------------------------------------------------------------------------
+@pytest.mark.xdist_group("torch")
+def test_convert_to_torch_verifies_and_writes_a_state_dict(tmp_path, capsys, monkeypatch):
+    torch = pytest.importorskip("torch", reason="--to torch needs PyTorch (the [torch] extra)")
+    import modern.torch
+
+    spec, runner, options, _ = CASES["stack_readout"]
+    legacy = _legacy(spec, runner, seed=5)
+    prefix = _save(legacy, tmp_path / "model.ckpt")
+    out = tmp_path / "model.pt"
+    code, stdout, stderr = _run(["convert", prefix, "--to", "torch", "-o", out, *options], capsys)
+    assert code == 0, stderr
+    assert "vs torch module" in stdout and ": OK" in stdout
+    assert f"module = modern.torch.TF1RNN({spec!r})" in stdout
+    # what the command printed rebuilds the module; the file loads into it
+    module = eval(modern.torch.constructor(spec),  # noqa: S307 - the command's own output
+                  {"modern": modern, "CellSpec": CellSpec, "RNNSpec": RNNSpec})
+    module.load_state_dict(torch.load(out, weights_only=True))
+    assert [type(m).__name__ for m in module.layers] == ["LSTM", "TF1GRUCell"]
+    x = np.random.default_rng(3).normal(size=(4, STEPS, spec.input_size))
+    expected = legacy.run(legacy.outputs, x)
+    with torch.no_grad():
+        got = module(torch.as_tensor(x, dtype=torch.float32))
+    assert set(got) == set(expected)
+    for name, value in expected.items():
+        assert np.max(np.abs(got[name].numpy() - value)) <= TOLERANCE, name
+    # never over an existing file without --force
+    before = out.read_bytes()
+    code, _, stderr = _run(["convert", prefix, "--to", "torch", "-o", out, *options], capsys)
+    assert code == 2 and "exists; pass --force" in stderr and out.read_bytes() == before
+    # the verification is real: a broken map (forget_bias not folded) is refused, even
+    # with --force, and the file stays as it was
+    from modern import weights
+
+    monkeypatch.setattr(weights, "_forget_bias", lambda array, forget_bias: 0.0)
+    code, stdout, stderr = _run(["convert", prefix, "--to", "torch", "-o", out, "--force",
+                                 *options], capsys)
+    assert code == 2 and "MISMATCH" in stdout
+    assert "torch module does not compute what the TF1 graph computes" in stderr
+    assert out.read_bytes() == before
+
+
+def test_convert_to_torch_without_pytorch_is_a_clear_refusal(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    out = tmp_path / "model.pt"
+    code, _, stderr = _run(["convert", tmp_path / "missing.ckpt", "--to", "torch", "-o", out],
+                           capsys)
+    assert code == 2
+    assert "--to torch needs PyTorch: pip install 'tf1-rnn-migration-kit[torch]'" in stderr
+    assert not out.exists()

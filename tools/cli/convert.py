@@ -1,4 +1,5 @@
-"""``rnn-migrate convert``: a TF1 checkpoint -> a verified ``.keras`` file, or back (``--to-tf1``).
+"""``rnn-migrate convert``: a TF1 checkpoint -> a verified ``.keras`` file (or, ``--to torch``, a
+PyTorch ``state_dict``), or back (``--to-tf1``).
 
 The conversion and its proof are :mod:`tools.convert`'s; this module parses the options
 and prints the mapping table and the verification. :mod:`tools.convert` (TensorFlow,
@@ -9,7 +10,7 @@ import argparse
 
 from tools.cli.output import Printer, error
 
-HELP = "convert a TF1 checkpoint to a verified .keras file (or back)"
+HELP = "convert a TF1 checkpoint to a verified .keras file or PyTorch state_dict (or back)"
 DESCRIPTION = ("Convert a TF1 RNN checkpoint to a Keras 3 .keras file.\n\n"
                "The RNN is inferred from the checkpoint's names and shapes "
                "(modern.from_tf1_checkpoint). Before writing, it prints the mapping "
@@ -21,7 +22,10 @@ DESCRIPTION = ("Convert a TF1 RNN checkpoint to a Keras 3 .keras file.\n\n"
                "are comma-separated (e.g. --forget-bias 1.0,0.0; 'none' = default).\n\n"
                "--to-tf1: CHECKPOINT is a .keras file written by this command and -o a "
                "TF1 checkpoint prefix; the RNNSpec is read from the .keras archive "
-               "(member tf1_rnn_spec.json) or from --spec-from.")
+               "(member tf1_rnn_spec.json) or from --spec-from.\n\n"
+               "--to torch: write a PyTorch state_dict (torch.save) of modern.torch.TF1RNN "
+               "instead, verified the same way; it prints the constructor to rebuild the "
+               "module for load_state_dict (needs the [torch] extra).")
 FORMATTER_CLASS = argparse.RawDescriptionHelpFormatter
 
 
@@ -51,7 +55,11 @@ def add_arguments(parser):
     parser.add_argument("checkpoint", metavar="CHECKPOINT",
                         help="TF1 checkpoint prefix or directory (with --to-tf1: a .keras file)")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL.keras",
-                        help="the .keras file to write (with --to-tf1: the checkpoint prefix)")
+                        help="the .keras file to write (with --to-tf1: the checkpoint prefix; "
+                             "with --to torch: the state_dict file, e.g. model.pt)")
+    parser.add_argument("--to", choices=("keras", "torch"), default="keras",
+                        help="the target framework (default keras; torch: a PyTorch "
+                             "state_dict of modern.torch.TF1RNN)")
     parser.add_argument("--forget-bias", type=_per_layer(float), metavar="F",
                         help="TF1's forget_bias (LSTM cells; default 1.0)")
     parser.add_argument("--cell-clip", type=_per_layer(float), metavar="C",
@@ -88,7 +96,7 @@ def _shape(shape):
     return "[" + ", ".join(str(d) for d in shape) + "]"
 
 
-def _reporter(printer):
+def _reporter(printer, side="Keras model"):
     from tools.convert import TOLERANCE
 
     def report(kind, payload):
@@ -104,7 +112,7 @@ def _reporter(printer):
             lengths = (f", sequence_length {context['sequence_length']}"
                        if context["sequence_length"] is not None else "")
             printer.table(f"Equivalence: TF1 graph ({context['runner']}, checkpoint restored by "
-                          f"a Saver) vs Keras model, random inputs batch {context['batch']}, "
+                          f"a Saver) vs {side}, random inputs batch {context['batch']}, "
                           f"{context['steps']} steps{lengths}",
                           ["output", "max |diff|"],
                           [[name, f"{diff:.3g}"] for name, diff in payload.diffs.items()])
@@ -121,13 +129,23 @@ def run(args) -> int:
     if args.spec_from and not args.to_tf1:
         error("--spec-from is only used with --to-tf1")
         return 2
+    if args.to == "torch" and args.to_tf1:
+        error("--to torch converts a TF1 checkpoint; it does not combine with --to-tf1")
+        return 2
     printer = Printer()
     options = convert.runtime_options(
         forget_bias=args.forget_bias, cell_clip=args.cell_clip, proj_clip=args.proj_clip,
         activation=args.activation, readout=args.readout, ignore=args.ignore,
         masked=args.masked, steps=args.steps, scope=args.scope, cell_type=args.cell_type)
     try:
-        if args.to_tf1:
+        if args.to == "torch":
+            from tools.convert import pytorch
+
+            result = pytorch.convert_to_torch(args.checkpoint, args.output, force=args.force,
+                                              verify_steps=args.verify_steps, seed=args.seed,
+                                              report=_reporter(printer, "torch module"),
+                                              **options)
+        elif args.to_tf1:
             spec_options = {k: v for k, v in options.items() if k != "steps"}
             result = convert.convert_to_tf1(args.checkpoint, args.output, spec_from=args.spec_from,
                                             force=args.force, verify_steps=args.verify_steps,
@@ -143,7 +161,16 @@ def run(args) -> int:
         return 2
     spec = result.found.spec
     printer.line(f"spec: {spec}")
-    if args.to_tf1:
+    if args.to == "torch":
+        import modern.torch
+
+        printer.line(f"wrote {result.written} (a state_dict, reloaded into a fresh module: max "
+                     f"|diff| {result.reload_diff:.3g}). Rebuild the module with:")
+        printer.line("    import torch, modern.torch")
+        printer.line("    from modern.spec import CellSpec, RNNSpec")
+        printer.line(f"    module = {modern.torch.constructor(spec)}")
+        printer.line(f"    module.load_state_dict(torch.load({result.written!r}))")
+    elif args.to_tf1:
         printer.line(f"wrote TF1 checkpoint {result.written} (restore with "
                      "tf.compat.v1.train.Saver under these names)")
     else:

@@ -206,9 +206,19 @@ def _checkpoint_dtype(prefix, names):
                           "the TF1 graph is built in float32 or float64 only")
 
 
+def _keras_outputs(model, x, lengths):
+    """A Keras model of ``modern`` on numpy inputs -> ``{output name: array}``."""
+    inputs = [np.asarray(x, "float32")] + ([lengths] if lengths is not None else [])
+    return {name: np.asarray(value) for name, value in model(inputs).items()}
+
+
 def verify_against_tf1(found, model, *, steps=DEFAULT_VERIFY_STEPS, batch=DEFAULT_BATCH, seed=0,
-                       readout_names=None) -> EquivalenceReport:
+                       readout_names=None, outputs_of=_keras_outputs,
+                       side="Keras model") -> EquivalenceReport:
     """Restore the checkpoint into the TF1 graph of ``found.spec``; compare with ``model``.
+
+    ``outputs_of(model, x, sequence_length or None)`` runs the converted model (by default
+    a Keras model; :mod:`tools.convert.pytorch` passes a torch module's), ``side`` names it.
 
     The graph is :func:`tools.proof.pipelines.build_legacy_graph`'s, built fresh (not the
     cached one, so no values are shared with anything else); a ``Saver`` keyed by the
@@ -255,28 +265,39 @@ def verify_against_tf1(found, model, *, steps=DEFAULT_VERIFY_STEPS, batch=DEFAUL
         tf1_out = legacy.run(legacy.outputs, x, lengths)
     finally:
         legacy.session.close()
-    keras_in = [x.astype("float32")] + ([lengths] if spec.masked else [])
-    keras_out = model(keras_in)
-    keras_out = {name: np.asarray(value) for name, value in keras_out.items()}
+    keras_out = outputs_of(model, x, lengths)
     for name, value in tf1_out.items():
         if name not in keras_out:
-            raise ConversionError(f"the Keras model has no output {name!r}")
+            raise ConversionError(f"the {side} has no output {name!r}")
         if keras_out[name].shape != np.shape(value):
-            raise ConversionError(f"output {name!r}: TF1 shape {list(np.shape(value))}, Keras "
+            raise ConversionError(f"output {name!r}: TF1 shape {list(np.shape(value))}, {side} "
                                   f"shape {list(keras_out[name].shape)}")
     return compare(tf1_out, {name: keras_out[name] for name in tf1_out}, atol=TOLERANCE,
-                   title="Keras model vs TF1 graph (checkpoint restored)",
+                   title=f"{side} vs TF1 graph (checkpoint restored)",
                    context={"steps": steps, "batch": batch, "runner": runner,
                             "sequence_length": None if lengths is None
                             else [int(n) for n in lengths]})
 
 
-def _outputs(model, spec, steps, seed):
+def _outputs(model, spec, steps, seed, outputs_of=_keras_outputs):
     from tools.proof import harness
 
     x, lengths = harness.random_inputs(spec, steps, DEFAULT_BATCH, np.random.default_rng(seed))
-    inputs = [x.astype("float32")] + ([lengths] if spec.masked else [])
-    return {k: np.asarray(v) for k, v in model(inputs).items()}
+    return outputs_of(model, x, lengths)
+
+
+def max_output_diff(before, after):
+    """Max |difference| of two output dicts (inf when their names differ)."""
+    if set(before) != set(after):
+        return float("inf")
+    return max(float(np.max(np.abs(before[k] - after[k]))) if before[k].size else 0.0
+               for k in before)
+
+
+def check_output_path(output, force):
+    """Refuse to overwrite ``output`` unless ``force``."""
+    if os.path.exists(output) and not force:
+        raise ConversionError(f"{output!r} exists; pass --force to overwrite it")
 
 
 # --------------------------------------------------------------------------
@@ -304,10 +325,8 @@ def save_keras(model, spec, path, readout_names=None, *, steps=DEFAULT_VERIFY_ST
             archive.writestr(SPEC_MEMBER, json.dumps(spec_to_dict(spec, readout_names),
                                                       indent=2, sort_keys=True))
         loaded = keras.saving.load_model(tmp)
-        before, after = _outputs(model, spec, steps, 1), _outputs(loaded, spec, steps, 1)
-        diff = max(float(np.max(np.abs(before[k] - after[k]))) if before[k].size else 0.0
-                   for k in before)
-        if set(before) != set(after) or diff > TOLERANCE:
+        diff = max_output_diff(_outputs(model, spec, steps, 1), _outputs(loaded, spec, steps, 1))
+        if diff > TOLERANCE:
             raise ConversionError(f"the saved .keras file does not reload to the same model "
                                   f"(max |diff| {diff:.3g})")
         if read_spec(tmp)[0] != spec:
@@ -345,8 +364,7 @@ def convert_checkpoint(checkpoint, output, *, force=False, verify_steps=None, se
     output = os.fspath(output)
     if not output.endswith(".keras"):
         raise ConversionError(f"the output must end in .keras (Keras 3's format): {output!r}")
-    if os.path.exists(output) and not force:
-        raise ConversionError(f"{output!r} exists; pass --force to overwrite it")
+    check_output_path(output, force)
     found = _read(checkpoint, options)
     steps = options.get("steps")
     try:

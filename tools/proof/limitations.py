@@ -450,3 +450,184 @@ SEQUENCE_LOSS_DEFAULT_REDUCTION = Limitation(
     _demo_sequence_loss_default_reduction)
 
 ALL = ALL + (SEQUENCE_LOSS_DEFAULT_REDUCTION,)
+
+
+# --- PyTorch (modern.torch; tests/modern/test_torch.py) --------------------------------------
+def _demo_torch_nn_gru():
+    import torch
+
+    from modern.models import CellSpec, RNNSpec
+
+    # weights of a trained-network scale (U(-1.5, 1.5)), as for GRU(reset_after=True)
+    legacy, values, rng = _legacy_and_values(RNNSpec((CellSpec("GRUCell", 4),), input_size=3),
+                                             6, "dynamic_rnn", 0, scale=1.5)
+    tf1 = {k.rsplit("gru_cell/", 1)[1]: np.asarray(v, np.float32) for k, v in values.items()}
+    # the best map: TF1's gates r|u -> nn.GRU's r, z (z = u: h' = z * h + (1 - z) * n as
+    # TF1's u * h + (1 - u) * c), the candidate -> n, the recurrent candidate bias b_hn = 0;
+    # the reset gate still multiplies h @ W_hn (torch) instead of entering as r * h (TF1)
+    kernel = np.concatenate([tf1["gates/kernel"], tf1["candidate/kernel"]], axis=1)
+    bias = np.concatenate([tf1["gates/bias"], tf1["candidate/bias"]])
+    layer = torch.nn.GRU(3, 4, batch_first=True)
+    with torch.no_grad():
+        for name, value in (("weight_ih_l0", kernel[:3].T), ("weight_hh_l0", kernel[3:].T),
+                            ("bias_ih_l0", bias), ("bias_hh_l0", np.zeros_like(bias))):
+            getattr(layer, name).copy_(torch.as_tensor(np.ascontiguousarray(value)))
+        x = rng.normal(size=(5, 6, 3))
+        got = layer(torch.as_tensor(x, dtype=torch.float32))[0].numpy()
+    diff = float(np.abs(legacy.run(legacy.outputs["outputs"], x) - got).max())
+    return Demonstration(diff > 1e-2, f"torch.nn.GRU vs TF1 GRUCell, best weight map (b_hn = 0): "
+                         f"max |diff| {diff:.3g}", diff)
+
+
+TORCH_NN_GRU = Limitation(
+    "torch-nn-gru",
+    "torch.nn.GRU is not TF1's GRUCell",
+    "nn.GRU computes n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); TF1 computes "
+    "c = tanh([x, r * h] @ W_c + b_c): the reset gate acts after the recurrent matmul, as in "
+    "Keras' reset_after=True, and no weights make them equal. modern.torch uses its own "
+    "TF1GRUCell (modern.torch.cells).",
+    _demo_torch_nn_gru)
+
+
+def _demo_torch_layer_norm_gradients():
+    from modern.models import CellSpec, RNNSpec
+    from tools.proof import torch_harness
+
+    spec = RNNSpec((CellSpec("LayerNormBasicLSTMCell", 3),), 1, num_classes=3)
+    reports = [torch_harness.compare_gradients(spec, "dynamic_rnn", steps=3, batch=2, seed=seed)
+               for seed in (4, 9)]
+    outputs = max(torch_harness.compare_forward(spec, "dynamic_rnn", steps=3, batch=2, seed=seed)
+                  .max_diff for seed in (4, 9))
+    worst = max(reports, key=lambda r: r.max_diff)
+    return Demonstration(
+        worst.max_diff > 1e-5 and outputs <= 1e-6,
+        f"LayerNormBasicLSTMCell(3), same weights and inputs: outputs max |diff| {outputs:.3g}, "
+        f"gradients max |diff| {worst.max_diff:.3g} (d/d{worst.worst})", worst.max_diff)
+
+
+TORCH_LAYER_NORM_GRADIENTS = Limitation(
+    "torch-layer-norm-gradients",
+    "LayerNormBasicLSTMCell's gradients in torch differ from TF1's beyond 1e-5",
+    "The layer norm's backward pass, (g - mean(g) - x_hat * mean(g * x_hat)) / sigma, cancels "
+    "terms of order |g| and divides by the small standard deviation of a few units; torch's "
+    "autograd rounds it differently from TF's gradient graph (the Keras cell runs TF's own "
+    "ops and agrees to ~1e-6), so gradients differ by up to ~5e-5 and SGD trajectories drift "
+    "apart where sigma is small. Outputs agree within 1e-6.",
+    _demo_torch_layer_norm_gradients, skips=("gradients", "training"))
+# the torch column's limitations (the registry's pairs reference ALL; these are demonstrated
+# by tests/modern/test_torch.py)
+TORCH_LIMITATIONS = (TORCH_NN_GRU, TORCH_LAYER_NORM_GRADIENTS)
+
+
+# --- TF1 optimizers, clipping and schedules (tools/proof/pairs/optimizers.py) ---------------
+def _steps_text():
+    from tools.proof.tolerances import OPTIMIZER_STEPS
+
+    return f"parameters over {OPTIMIZER_STEPS} steps from one start"
+
+
+def _optimizer_demo(name, keras_optimizer):
+    """max |diff| of TF1's parameter trajectory of the demo case ``name`` and that of the
+    Keras optimizer ``keras_optimizer`` (``None``: the one modern.optimizers' table gives)."""
+    from tools.proof.pairs import optimizers as pair
+
+    tf1 = pair.tf1_trajectories(0)[name]
+    return pair.trajectory_diff(tf1, pair.keras_trajectory(pair.CASES[name], 0, keras_optimizer))
+
+
+def _demo_keras_rmsprop():
+    import keras
+
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    # (modern.optimizers.TF1RMSprop on the same case: the RMSPropOptimizer pair's proof)
+    builtin = _optimizer_demo("RMSPropOptimizer", keras.optimizers.RMSprop(
+        learning_rate=0.01, rho=0.9, momentum=0.0, epsilon=1e-10, centered=False))
+    return Demonstration(builtin > 1e3 * OPTIMIZER_TRAJECTORY["RMSPropOptimizer"],
+                         f"RMSPropOptimizer(0.01) vs keras.optimizers.RMSprop with every TF1 "
+                         f"setting, {_steps_text()}: max |diff| {builtin:.3g}", builtin)
+
+
+def _demo_keras_default_epsilon():
+    import keras
+
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    adam = _optimizer_demo("limitation/AdamOptimizer/tiny-gradients",
+                           keras.optimizers.Adam(0.05))
+    adam_fixed = _optimizer_demo("limitation/AdamOptimizer/tiny-gradients", None)
+    # (Adadelta with the table's epsilon=1e-8: the AdadeltaOptimizer pair's proof)
+    adadelta = _optimizer_demo("AdadeltaOptimizer", keras.optimizers.Adadelta(1.0))
+    holds = (adam > 1e3 * OPTIMIZER_TRAJECTORY["AdamOptimizer"]
+             and adam_fixed <= OPTIMIZER_TRAJECTORY["AdamOptimizer"]
+             and adadelta > 1e3 * OPTIMIZER_TRAJECTORY["AdadeltaOptimizer"])
+    return Demonstration(holds, f"{_steps_text()}: AdamOptimizer(0.05) vs keras Adam(0.05) "
+                         f"(epsilon 1e-7), gradients ~1e-6: max |diff| {adam:.3g} (epsilon=1e-8: "
+                         f"{adam_fixed:.3g}); AdadeltaOptimizer(1.0) vs keras Adadelta(1.0): "
+                         f"{adadelta:.3g}", min(adam, adadelta))
+
+
+def _demo_momentum_varying_learning_rate():
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    diff = _optimizer_demo("limitation/MomentumOptimizer/exponential_decay", None)
+    return Demonstration(diff > 1e2 * OPTIMIZER_TRAJECTORY["MomentumOptimizer"],
+                         f"MomentumOptimizer(exponential_decay(0.05, step, 6, 0.5), 0.9) vs "
+                         f"keras SGD(ExponentialDecay(...), momentum=0.9), "
+                         f"{_steps_text()}: max |diff| {diff:.3g}", diff)
+
+
+def _demo_clip_by_value_asymmetric():
+    import keras
+
+    from modern.optimizers import CLIPPING, NotPortableError
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    try:
+        CLIPPING["clip_by_value"].keras_kwargs(None, -0.05, 0.3)
+        refused = "accepted"
+    except NotPortableError:
+        refused = "refused"
+    diff = _optimizer_demo("limitation/clip_by_value/asymmetric",
+                           keras.optimizers.SGD(0.1, clipvalue=0.3))
+    return Demonstration(refused == "refused" and diff > 1e2 * OPTIMIZER_TRAJECTORY[
+        "clip_by_value"], f"clip_by_value(g, -0.05, 0.3) + GradientDescentOptimizer(0.1) vs "
+        f"keras SGD(0.1, clipvalue=0.3), {_steps_text()}: max |diff| {diff:.3g}; the "
+        f"table {refused} the asymmetric range", diff)
+
+
+
+KERAS_RMSPROP_INITIAL_MEAN_SQUARE = Limitation(
+    "keras-rmsprop-initial-mean-square",
+    "keras.optimizers.RMSprop is not TF1's RMSPropOptimizer, whatever its settings",
+    "TF1 starts the mean square ms at 1.0, Keras at 0: Keras' first step is "
+    "lr * sign(g) / sqrt(1 - rho) (3.2 lr at rho=0.9) whatever |g|, TF1's "
+    "lr * g / sqrt(rho + (1 - rho) * g**2 + epsilon), and the trajectories part. Use "
+    "modern.optimizers.TF1RMSprop (TF1's slots and update order; epsilon inside the sqrt "
+    "in both).",
+    _demo_keras_rmsprop)
+KERAS_DEFAULT_EPSILON = Limitation(
+    "keras-default-epsilon",
+    "keras.optimizers.Adam and Adadelta's default epsilon (1e-7) is not TF1's (1e-8)",
+    "The formulas are TF1's (Adam: epsilon added to sqrt(v) with the bias correction folded "
+    "into the step size); only the default differs. It matters where sqrt(v) is small "
+    "(small gradients, e.g. a loss scaled down) and always for Adadelta, whose first steps "
+    "are ~sqrt(epsilon). Set epsilon=1e-8 (the table does).",
+    _demo_keras_default_epsilon)
+MOMENTUM_VARYING_LEARNING_RATE = Limitation(
+    "momentum-varying-learning-rate",
+    "keras.optimizers.SGD(momentum=m) is TF1's MomentumOptimizer only while the learning "
+    "rate is constant",
+    "TF1 accumulates raw gradients (a = m*a + g; var -= lr*a), Keras learning-rate-scaled "
+    "ones (v = m*v - lr*g; var += v): with a schedule or an assigned learning rate, TF1 "
+    "applies the new rate to the whole accumulated history, Keras only to new gradients.",
+    _demo_momentum_varying_learning_rate)
+CLIP_BY_VALUE_ASYMMETRIC = Limitation(
+    "clip-by-value-asymmetric",
+    "an asymmetric tf.clip_by_value(g, a, b) (a != -b) has no Keras optimizer argument",
+    "Keras' clipvalue=c clips to [-c, c]; modern.optimizers.CLIPPING refuses asymmetric "
+    "ranges. Clip in a custom train_step (or subclass the optimizer's _clip_gradients).",
+    _demo_clip_by_value_asymmetric)
+
+ALL = ALL + (KERAS_RMSPROP_INITIAL_MEAN_SQUARE, KERAS_DEFAULT_EPSILON,
+             MOMENTUM_VARYING_LEARNING_RATE, CLIP_BY_VALUE_ASYMMETRIC)

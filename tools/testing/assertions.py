@@ -26,12 +26,10 @@ from collections.abc import Mapping, Sequence
 from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
-import tensorflow as tf
 
+from tools.testing import backends
 from tools.proof.report import EquivalenceReport, OutputDiff, compare_output
 from tools.proof.tolerances import RANDOM_WEIGHT_SCALE, TRAINING_LEARNING_RATES, Tolerance
-
-v1 = tf.compat.v1
 
 __all__ = [
     "assert_equivalent",
@@ -186,6 +184,9 @@ def _keras_call(keras_model, feeds):
 
 
 def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
+    import tensorflow as tf  # here, not at the top: a Keras side on jax/torch needs no TF
+
+    v1 = tf.compat.v1
     graph = tf.Graph()
     with graph.as_default():
         placeholders = {name: v1.placeholder(tf.as_dtype(array.dtype),
@@ -231,7 +232,7 @@ def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
 def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
                       weight_map: Optional[Callable] = None, atol: float = Tolerance.outputs,
                       rtol: float = 0.0, output_names=None,
-                      seed: Optional[int] = 0) -> EquivalenceReport:
+                      seed: Optional[int] = 0, backend: Optional[str] = None) -> EquivalenceReport:
     """Assert that ``keras_model`` computes what the TF1 graph of ``legacy_graph_fn`` does.
 
     Args:
@@ -259,6 +260,13 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
         seed: the graph's trainable float variables are set to Uniform(-0.5, 0.5)
             values from ``numpy.random.default_rng(seed)``, so that zero-initialised
             biases are checked too; ``None`` keeps the graph's own initial values.
+        backend: the Keras backend that runs the model: ``None`` (this process'),
+            ``"tensorflow"``, ``"jax"`` or ``"torch"``. Another backend than this
+            process' runs the Keras side in a subprocess on that backend (see
+            :mod:`tools.testing.backends`): the model, with the weights ``weight_map``
+            gave it, goes there as a ``.keras`` file, so it must be a ``keras.Model``
+            whose custom classes are registered in importable modules. A backend whose
+            package is not installed raises ``BackendUnavailable`` (an ``ImportError``).
 
     Returns:
         an :class:`EquivalenceReport` (``.diffs``: max |difference| per output).
@@ -284,13 +292,18 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int or None, got {seed!r}")
     feeds = _input_feeds(inputs)
+    if backends.check_backend(backend) is not None:
+        backends.require_backend(backend)
 
     legacy = _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed)
-    keras_out = _structure(_keras_call(keras_model, feeds))
+    if backend is None or backend == backends.current_backend():
+        keras_out = _structure(_keras_call(keras_model, feeds))
+    else:
+        keras_out = backends.keras_outputs_on_backend(keras_model, feeds, backend)
     ordered, legacy_map, keras_map = _match(legacy, keras_out, names)
     report = EquivalenceReport(
         tuple(compare_output(n, legacy_map.get(n), keras_map.get(n), atol, rtol) for n in ordered),
-        atol, rtol)
+        atol, rtol, "Keras model vs TF1 graph" + (f" (Keras on {backend})" if backend else ""))
     if not report.ok:
         raise EquivalenceError(report)
     return report
@@ -340,8 +353,10 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
     prefix = scope.rstrip("/") + "/"
 
     def copy_weights(session, graph, keras_model):
+        import tensorflow as tf
+
         with graph.as_default():
-            variables = {v.op.name: v for v in v1.global_variables()}
+            variables = {v.op.name: v for v in tf.compat.v1.global_variables()}
         rnn = {name[len(prefix):]: var for name, var in variables.items()
                if name.startswith(prefix)}
         if not rnn:

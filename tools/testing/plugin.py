@@ -10,6 +10,9 @@ it is the ``pytest11`` entry point ``rnn_migrate``). It adds:
 * the marker ``@pytest.mark.rnn_equivalence(atol=..., rtol=..., tolerance=...)``:
   default tolerances of the fixture's assertions in that test. Tests that use the
   fixture carry the marker, so ``-m rnn_equivalence`` selects them;
+* the option ``--rnn-backend tensorflow|jax|torch`` (and the marker's ``backend=``): the
+  Keras backend on which the fixture's ``assert_equivalent`` runs the Keras side (in a
+  subprocess when it is not this process'; see :mod:`tools.testing.backends`);
 * the option ``--rnn-migrate-profile NAME``: load a hypothesis settings profile,
   ``rnn-migrate-fast`` (10 examples) or ``rnn-migrate-thorough`` (200 examples),
   both without a deadline (building a TF1 graph takes longer than hypothesis'
@@ -36,8 +39,9 @@ except ImportError:  # pragma: no cover - the plugin must not break pytest witho
     settings = None
 
 ENTRY_POINT_NAME = "rnn_migrate"
+BACKENDS = ("tensorflow", "jax", "torch")  # Keras 3's (tools.testing.backends.BACKENDS)
 MARKER = "rnn_equivalence"
-MARKER_OPTIONS = ("atol", "rtol", "tolerance")
+MARKER_OPTIONS = ("atol", "rtol", "tolerance", "backend")
 PROFILES = {"rnn-migrate-fast": 10, "rnn-migrate-thorough": 200}  # name -> max_examples
 
 if settings is not None:
@@ -57,6 +61,7 @@ class RNNEquivalence:
 
     def __init__(self):
         self.reports = []  # (test id, EquivalenceReport) of every check, failed ones too
+        self.backend = None  # --rnn-backend: the Keras backend of assert_equivalent
         self._defaults = {}
         self._test = None
 
@@ -85,10 +90,12 @@ class RNNEquivalence:
         return report
 
     def assert_equivalent(self, legacy_graph_fn, keras_model, inputs, **options):
-        """:func:`tools.testing.assert_equivalent`; ``atol``/``rtol`` default to the
-        test's ``rnn_equivalence`` marker."""
+        """:func:`tools.testing.assert_equivalent`; ``atol``/``rtol``/``backend`` default
+        to the test's ``rnn_equivalence`` marker, ``backend`` then to ``--rnn-backend``."""
         from tools import testing
 
+        if self._defaults.get("backend", self.backend) is not None:
+            options.setdefault("backend", self._defaults.get("backend", self.backend))
         for key in ("atol", "rtol"):
             if key in self._defaults:
                 options.setdefault(key, self._defaults[key])
@@ -111,6 +118,11 @@ def pytest_addoption(parser):
                     metavar="NAME",
                     help="load this hypothesis settings profile: rnn-migrate-fast (10 "
                          "examples), rnn-migrate-thorough (200), or any registered one")
+    group.addoption("--rnn-backend", dest="rnn_backend", default=None,
+                    choices=("tensorflow", "jax", "torch"),
+                    help="run the Keras side of rnn_equivalence.assert_equivalent on this "
+                         "Keras backend (a subprocess when it is not this process'); a "
+                         "test's @pytest.mark.rnn_equivalence(backend=...) overrides it")
 
 
 def pytest_plugin_registered(plugin, plugin_name, manager):
@@ -123,10 +135,12 @@ def pytest_plugin_registered(plugin, plugin_name, manager):
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", f"{MARKER}(atol=None, rtol=None, tolerance=None): a TF1 -> Keras 3 "
-        "equivalence test; the options are the default tolerances of the rnn_equivalence "
-        "fixture's assertions (added to every test that uses the fixture)")
-    config.stash[_HELPER] = RNNEquivalence()
+        "markers", f"{MARKER}(atol=None, rtol=None, tolerance=None, backend=None): a TF1 -> "
+        "Keras 3 equivalence test; the options are the defaults of the rnn_equivalence "
+        "fixture's assertions (tolerances; backend: the Keras backend of assert_equivalent, "
+        "'tensorflow', 'jax' or 'torch') (added to every test that uses the fixture)")
+    helper = config.stash[_HELPER] = RNNEquivalence()
+    helper.backend = config.getoption("rnn_backend", default=None)
     profile = config.getoption("rnn_migrate_profile")
     if profile is None:
         return
@@ -156,6 +170,11 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(
                 f"{item.nodeid}: @pytest.mark.{MARKER} takes keyword options "
                 f"{MARKER_OPTIONS} only; got args {marker.args} and unknown options {unknown}")
+        backend = marker.kwargs.get("backend")
+        if backend is not None and backend not in BACKENDS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.{MARKER}(backend={backend!r}): backend must be "
+                f"one of {BACKENDS} or None")
 
 
 @pytest.hookimpl(hookwrapper=True)
