@@ -214,8 +214,9 @@ def _port_keras(source, filename, python2=False):
     # Nothing generated (reasons instead): the input as it was, not its fissix conversion.
     result.code = result.code if unconverted and code == source else code
     result.changes = [Change(0, 0, "", str(c), "tools.porter.keras.writer") for c in changes]
-    result.unconverted = [Unconverted(line, 1, "", reason, "port by hand (see the reason)")
-                          for line, reason in unconverted]
+    # each a recognize.result.Miss: (line, reason) with its column and what to do
+    result.unconverted = [Unconverted(miss[0], miss.col, "", miss[1], miss.todo)
+                          for miss in unconverted]
     return result
 
 

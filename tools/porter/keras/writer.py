@@ -16,9 +16,11 @@ same model, trained the same way. The Keras code is not a second hand-written ma
   gate bias 1.0) are TF1's initial values (:func:`tools.proof.accuracy.tf1_initial_values`)
   sent through the weight map (:func:`modern.weights.tf1_to_keras`), written as a
   per-gate-block bias initializer;
-* the optimizer is :func:`tools.proof.harness.keras_optimizer`'s (TF1's Adam epsilon 1e-8),
-  the loss Keras' ``CategoricalCrossentropy(from_logits=True)`` (TF1's mean softmax
-  cross-entropy).
+* the optimizer comes from :data:`modern.optimizers.OPTIMIZERS` (TF1's Adam epsilon 1e-8,
+  RMSProp as ``modern.optimizers.TF1RMSprop``...), the table the optimizer pairs prove;
+  the loss is Keras' ``CategoricalCrossentropy(from_logits=True)`` (TF1's mean softmax
+  cross-entropy); the readout ``Dense`` starts from the same distributions as TF1's W and
+  b (``RandomNormal``, ``TruncatedNormal``, ``GlorotUniform`` for ``tf.layers.dense`` ...).
 
 The generated program defines ``build_model()`` (layers named ``rnn``/``rnn_<i>`` and
 ``readout`` as in :func:`modern.models.build_keras_model`, so
@@ -28,9 +30,15 @@ The generated program defines ``build_model()`` (layers named ``rnn``/``rnn_<i>`
 batches, printing ``Step N, Minibatch Loss= ..., Training Accuracy= ...`` and
 ``Testing Accuracy: X`` on the full test set.
 
+A program not fully recognised is not ported: the TF1 program comes back with a
+``# rnn-migrate: <reason> (--to keras)`` line above each statement not covered, and each
+reason carries its line and column and what to do (``--to compat``, ``rnn-migrate
+convert``).
+
 A program that is already TF2/Keras is left runnable: ``tf.keras.X`` becomes
-``keras.X`` where Keras 3 has ``keras.X`` (and ``import keras`` is added); nothing else
-changes, so porting a generated program again changes nothing.
+``keras.X`` where Keras 3 has ``keras.X`` (and ``import keras`` is added), and
+``keras.datasets.mnist.load_data()`` (a download) reads the kit's embedded MNIST; nothing
+else changes, so porting a generated program again changes nothing.
 """
 import re
 from typing import List, Tuple
@@ -38,8 +46,9 @@ from typing import List, Tuple
 import libcst as cst
 import numpy as np
 
-from modern.spec import KERAS_TARGETS
+from modern.spec import KERAS_TARGETS, RUNNERS
 from tools.porter.keras.recognize import RecognizedPipeline, recognize, tf1_markers
+from tools.porter.keras.recognize.result import Miss
 
 __all__ = ["port_to_keras", "keras_layer_code"]
 
@@ -86,13 +95,14 @@ def _kwargs(settings):
     return ", ".join(f"{k}={v!r}" for k, v in settings.items())
 
 
-def _render(obj, cells, extra, masked=False):
+def _render(obj, cells, extra, masked=False, unroll=False):
     """Constructor code of a Keras layer/cell; ``cells`` the CellSpecs it computes;
-    ``masked``: TF1's sequence_length (zero outputs past each length)."""
+    ``masked``: TF1's sequence_length (zero outputs past each length); ``unroll``: the
+    layer runs its steps unrolled, as TF1's static runners built them."""
     name = type(obj).__name__
     if name == "Bidirectional":
         return (f"keras.layers.Bidirectional("
-                f"{_render(obj.forward_layer, cells, extra, masked)})")
+                f"{_render(obj.forward_layer, cells, extra, masked, unroll)})")
     if name == "StackedRNNCells":
         inner = ", ".join(_render(c, [spec], extra) for c, spec in zip(obj.cells, cells))
         return f"keras.layers.StackedRNNCells([{inner}])"
@@ -104,6 +114,8 @@ def _render(obj, cells, extra, masked=False):
         settings.update(extra(cells[0]))
     if masked and name in ("RNN", "LSTM", "GRU", "SimpleRNN"):
         settings["zero_output_for_mask"] = True
+    if unroll and name in ("RNN", "LSTM", "GRU", "SimpleRNN"):
+        settings["unroll"] = True
     if settings:
         args.append(_kwargs(settings))
     return f"{_qualname(obj)}({', '.join(args)})"
@@ -142,16 +154,21 @@ def _bias_extra(cell):
     return {} if blocks is None else {"bias_initializer": _Code(f"GateBiasBlocks({blocks!r})")}
 
 
-def keras_layer_code(spec, steps):
+def keras_layer_code(spec, steps, unroll=False):
     """``[(layer name, constructor code, CellSpecs)]``: the RNN layers of the Keras model of
-    ``spec`` (:func:`modern.models.build_keras_model`), rendered as code."""
+    ``spec`` (:func:`modern.models.build_keras_model`), rendered as code.
+
+    ``unroll=True`` (the port of a static runner: TF1's ``static_rnn`` built one graph
+    node per step) adds ``unroll=True``: the same per-step arithmetic without the
+    ``while_loop`` and its TensorArrays, the speed lever measured in BENCHMARKS.md
+    (``benchmarks/step_time.py``)."""
     from modern.models import _rnn_layers, build_keras_model
 
     model = build_keras_model(spec, steps)
     layers = _rnn_layers(model, spec)
     groups = [list(spec.cells)] if (spec.bidirectional or not spec.stacked) else \
         [[c] for c in spec.cells]
-    return [(layer.name, _render(layer, cells, _bias_extra, spec.masked), cells)
+    return [(layer.name, _render(layer, cells, _bias_extra, spec.masked, unroll), cells)
             for layer, cells in zip(layers, groups)]
 
 
@@ -222,33 +239,19 @@ class GateBiasBlocks(keras.initializers.Initializer):
 
 
 def _optimizer_code(r: RecognizedPipeline, unconverted):
-    import keras
+    """The Keras optimizer of :data:`modern.optimizers.OPTIMIZERS` (the table the
+    optimizer pairs prove against TF1), with the arguments where Keras' default is not
+    TF1's setting."""
+    import importlib
+    import inspect
 
-    from tools.proof.harness import keras_optimizer
-
-    options = dict(r.optimizer_options)
-    if r.optimizer in ("adam", "sgd"):
-        opt = keras_optimizer(r.optimizer, r.learning_rate)
-        cls = type(opt)
-        settings = {k: v for k, v in opt.get_config().items()
-                    if k not in ("name", "learning_rate")
-                    and cls(learning_rate=r.learning_rate).get_config().get(k) != v}
-        for tf1, k in (("beta1", "beta_1"), ("beta2", "beta_2"), ("epsilon", "epsilon")):
-            if tf1 in options:
-                settings[k] = float(options[tf1])
-    else:  # rmsprop: TF1's defaults decay=0.9, momentum=0.0, epsilon=1e-10
-        cls = keras.optimizers.RMSprop
-        settings = {"rho": float(options.get("decay", 0.9)),
-                    "momentum": float(options.get("momentum", 0.0)),
-                    "epsilon": float(options.get("epsilon", 1e-10))}
-        if options.get("centered"):
-            settings["centered"] = True
-        unconverted.append((r.lines.get("optimizer", 0),
-                            "RMSPropOptimizer -> keras.optimizers.RMSprop is not exact: TF1 "
-                            "starts its mean-square accumulator at 1.0 and adds epsilon "
-                            "inside the square root; no registry pair proves it"))
-    args = ["learning_rate=learning_rate"] + [f"{k}={v!r}" for k, v in settings.items()]
-    return f"keras.optimizers.{cls.__name__}({', '.join(args)})"
+    qualified, kwargs = r.optimizer_keras
+    module, _, name = qualified.rpartition(".")
+    defaults = inspect.signature(getattr(importlib.import_module(module), name)).parameters
+    args = ["learning_rate=learning_rate"] + [
+        f"{k}={v!r}" for k, v in kwargs.items() if k != "learning_rate"
+        and (k not in defaults or defaults[k].default != v)]
+    return f"{qualified}({', '.join(args)})"
 
 
 def _describe(r: RecognizedPipeline):
@@ -257,7 +260,8 @@ def _describe(r: RecognizedPipeline):
         cells = f"MultiRNNCell[{cells}]"
     masked = " with sequence_length" if r.spec.masked else ""
     return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
-            f"readout outputs[-1] @ W + b -> {r.spec.num_classes} classes")
+            f"readout {'state.h' if r.readout_from == 'final state h' else 'outputs[-1]'} "
+            f"@ W + b -> {r.spec.num_classes} classes")
 
 
 def _wrap_call(prefix, code, suffix, indent=4, width=92):
@@ -305,6 +309,20 @@ def _model_code(r: RecognizedPipeline, layers):
                   '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
         call = "(sequence, mask=mask)"
     lines.append("    sequence = x")
+    projection = r.input_projection
+    if projection:
+        kernel, bias = projection["initializers"]
+        activation = ([f"        activation={projection['activation']!r},"]
+                      if projection["activation"] else [])
+        lines += [
+            "    # TF1's input projection tf.matmul(x, W_in) + b_in on every step's inputs",
+            "    sequence = keras.layers.Dense(",
+            f"        {projection['units']!r},",
+            *activation,
+            f"        kernel_initializer={kernel},",
+            f"        bias_initializer={bias},",
+            "        name=\"input_projection\")(sequence)",
+        ]
     drops = list(r.dropouts) if len(r.dropouts) == len(layers) else [None] * len(layers)
     for (name, code, _), dropout in zip(layers, drops):
         keep_in, keep_out = dropout or (1.0, 1.0)
@@ -312,19 +330,26 @@ def _model_code(r: RecognizedPipeline, layers):
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_in, 12)!r})("
                          "sequence)  # DropoutWrapper input_keep_prob")
         code = code[:-1] + f', name="{name}")'
+        if "unroll=True" in code:
+            lines.append("    # unroll=True: no while_loop, as TF1's static runner built one "
+                         "node per step")
         lines.append(_wrap_call("sequence = ", code, call))
         if keep_out < 1.0:
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_out, 12)!r})("
                          "sequence)  # DropoutWrapper output_keep_prob")
-    init = r.readout_init
-    normal = f"keras.initializers.RandomNormal(mean={init['mean']!r}, stddev={init['stddev']!r})"
+    kernel, bias = r.readout_initializers
+    what = ("TF1's final state h (the last step's output: no sequence_length)"
+            if r.readout_from == "final state h" else "TF1's outputs[-1]: the last time step")
+    activation = ([f"        activation={r.readout_activation!r},"]
+                  if r.readout_activation else [])
     lines += [
-        "    last = sequence[:, -1, :]  # TF1's outputs[-1]: the last time step",
-        "    # W and b were tf.Variable(tf.random_normal([...]))",
+        f"    last = sequence[:, -1, :]  # {what}",
+        "    # the readout's initial values: the same distributions as TF1's",
         "    logits = keras.layers.Dense(",
         "        num_classes,",
-        f"        kernel_initializer={normal},",
-        f"        bias_initializer={normal},",
+        *activation,
+        f"        kernel_initializer={kernel},",
+        f"        bias_initializer={bias},",
         "        name=\"readout\")(last)",
     ]
     return "\n".join(lines)
@@ -334,11 +359,15 @@ def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
     stem = re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
     uses_modern = r.spec.masked or any(c.keras_target not in ("LSTM", "GRU", "SimpleRNN")
                                        for c in r.spec.cells)
+    uses_optimizers = r.optimizer_keras[0].startswith("modern.optimizers.")
     needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
     imports = ["import keras", "import numpy as np", ""]
-    if uses_modern:
-        imports.insert(2, "")
-        imports.insert(3, "import modern  # Keras 3 cells for what Keras has no built-in for")
+    kit = (["import modern  # Keras 3 cells for what Keras has no built-in for"]
+           if uses_modern else [])
+    if uses_optimizers:
+        kit.append("import modern.optimizers  # TF1's optimizers Keras has no exact form of")
+    if kit:
+        imports += kit + [""]
     imports.append("from legacy_compat.examples.tutorials.mnist import input_data")
     seeds = []
     if r.tf_seed is not None:
@@ -369,7 +398,8 @@ def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
     data_dir = r.data["train_dir"]
     doc = (f'"""Keras 3 port of {filename}, written by `port --to keras` (tools.porter).\n\n'
            f"The TF1 model: {_describe(r)}.\n"
-           "Same initial-value semantics (TF1's initial biases, readout N(mean, stddev)),\n"
+           "Same initial-value semantics (TF1's initial biases, the readout's initial\n"
+           "distributions),\n"
            "optimizer, learning rate, batch size, number of steps and MNIST batches.\n"
            '"""')
     return f'''{doc}
@@ -426,17 +456,64 @@ if __name__ == "__main__":
 '''
 
 
+class _Statements(cst.CSTVisitor):
+    """``[(first line, last line, first line's indentation)]`` of every statement."""
+
+    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    def __init__(self, lines):
+        super().__init__()
+        self.lines, self.found = lines, []
+
+    def on_visit(self, node):
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            where = self.get_metadata(cst.metadata.PositionProvider, node)
+            text = self.lines[where.start.line - 1]
+            self.found.append((where.start.line, where.end.line,
+                               text[:len(text) - len(text.lstrip())]))
+        return True
+
+
+def _marked(source, unconverted):
+    """``source`` with ``# rnn-migrate: <reason>`` above the statement of each construct
+    the Keras port does not cover (the TF1 program kept, nothing generated); a marker
+    already there is not repeated, so marking a marked program changes nothing."""
+    lines = source.split("\n")
+    visitor = _Statements(lines)
+    cst.metadata.MetadataWrapper(cst.parse_module(source)).visit(visitor)
+    inserts = {}  # line index -> [marker lines]
+    for line, reason, *_ in unconverted:
+        around = [(last - first, first, indent) for first, last, indent in visitor.found
+                  if first <= max(line, 1) <= last]
+        if not around:  # a whole-program reason (line 1 a comment): the first statement
+            around = [(0, first, indent) for first, _, indent in visitor.found[:1]]
+        _, first, indent = min(around) if around else (0, 1, "")
+        text = f"{indent}# rnn-migrate: {' '.join(reason.split())} (--to keras)"
+        above, k = [], first - 2
+        while k >= 0 and lines[k].strip().startswith("#"):
+            above.append(lines[k].strip())
+            k -= 1
+        if text.strip() not in above and text not in inserts.get(first - 1, []):
+            inserts.setdefault(first - 1, []).append(text)
+    out = []
+    for index, text in enumerate(lines):
+        out += inserts.get(index, [])
+        out.append(text)
+    return "\n".join(out)
+
+
 def _port_tf1(source, filename):
     r = recognize(source, filename=filename)
     unconverted = list(r.unrecognized)
     if not r.complete:
         if not unconverted:
-            unconverted.append((1, "the TF1 pipeline was not fully recognised"))
-        return source, [], sorted(unconverted)
+            unconverted.append(Miss(1, "the TF1 pipeline was not fully recognised"))
+        return _marked(source, unconverted), [], sorted(unconverted)
     if r.spec.masked and r.sequence_length_feed is None:
-        return source, [], [(r.lines.get("sequence_length", 0),
-                             "sequence_length: its per-batch feed was not recognised")]
-    layers = keras_layer_code(r.spec, r.steps)
+        unconverted = [Miss(r.lines.get("sequence_length", 0),
+                            "sequence_length: its per-batch feed was not recognised")]
+        return _marked(source, unconverted), [], unconverted
+    layers = keras_layer_code(r.spec, r.steps, unroll=RUNNERS[r.runner].static)
     pairs, other_pairs = _pairs_for(r)
     changes = []
     all_code = " ".join(code for _, code, _ in layers)
@@ -474,6 +551,12 @@ def _port_tf1(source, filename):
                    "-> keras.losses.CategoricalCrossentropy(from_logits=True)")
     changes.append(f"line {r.lines['loop']}: training loop -> {r.training_steps} "
                    f"train_on_batch steps of {r.batch_size} (same next_batch batches)")
+    changes += [f"line {line}: {what}" for line, what in r.dropped]
+    if r.input_projection:
+        changes.append(f"line {r.lines['input_projection']}: input projection tf.matmul(x, W_in) "
+                       f"+ b_in on every step -> keras.layers.Dense("
+                       f"{r.input_projection['units']}) before the RNN (same initial "
+                       "distributions)")
     changes.append(f"line {r.lines['data']}: tensorflow.examples...input_data -> "
                    "legacy_compat.examples.tutorials.mnist.input_data (same data)")
     return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted)
@@ -519,6 +602,10 @@ class _TfKerasToKeras(cst.CSTTransformer):
         self.changes, self.unconverted = [], []
         self.has_import_keras = False
         self.replacements = {}
+        self.mnist_calls = set()
+        # local name -> the dotted path it was imported as (``from keras.datasets import
+        # mnist``)
+        self.mnist_aliases = {}
 
     def _line(self, node):
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
@@ -536,8 +623,8 @@ class _TfKerasToKeras(cst.CSTTransformer):
         rest = path[2:]
         line = self._line(node)
         if not _keras_has(rest):
-            self.unconverted.append((line, f"{'.'.join(path)}: Keras 3 has no "
-                                           f"keras.{'.'.join(rest)}; left as it is"))
+            self.unconverted.append(Miss(line, f"{'.'.join(path)}: Keras 3 has no "
+                                               f"keras.{'.'.join(rest)}; left as it is"))
             self.replacements[node] = node
             return False
         self.changes.append(f"line {line}: {'.'.join(path)} -> keras.{'.'.join(rest)}")
@@ -549,6 +636,38 @@ class _TfKerasToKeras(cst.CSTTransformer):
 
     def leave_Attribute(self, original, updated):
         return self.replacements.get(original, updated)
+
+    def visit_Call(self, node):
+        """``mnist.load_data()`` of keras.datasets (downloads, fails offline) -> the
+        kit's embedded MNIST in the same layout."""
+        path = _attr_path(node.func)
+        if path and path[-1] == "load_data" and not node.args \
+                and self._is_keras_mnist(path[:-1]):
+            self.mnist_calls.add(node)
+            self.changes.append(f"line {self._line(node)}: {'.'.join(path)}() (downloads "
+                                "mnist.npz, fails offline) -> " + _MNIST_FUNCTION + "(): the "
+                                "kit's embedded MNIST, same arrays and layout, never "
+                                "downloaded")
+        return True
+
+    def _is_keras_mnist(self, path):
+        full = self.mnist_aliases.get(path[0], [path[0]]) + path[1:]
+        if full[0] in self.tf_names:
+            full = ["tensorflow"] + full[1:]
+        return full in (["keras", "datasets", "mnist"],
+                        ["tensorflow", "keras", "datasets", "mnist"])
+
+    def leave_Call(self, original, updated):
+        if original in self.mnist_calls:
+            return cst.Call(func=cst.Name(_MNIST_FUNCTION))
+        return updated
+
+    def visit_ImportFrom(self, node):
+        module = _attr_path(node.module) if node.module else None
+        if module and not node.relative and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                local = alias.asname.name.value if alias.asname else alias.name.value
+                self.mnist_aliases[local] = module + [alias.name.value]
 
     def leave_ImportFrom(self, original, updated):
         module = _attr_path(original.module) if original.module else None
@@ -572,6 +691,36 @@ class _TfKerasToKeras(cst.CSTTransformer):
         return updated
 
 
+_MNIST_FUNCTION = "load_mnist_offline"
+_MNIST_DEFINITION = f'''from legacy_compat.mnist import load_mnist_npz
+
+
+def {_MNIST_FUNCTION}():
+    """keras.datasets.mnist.load_data() without the download: ((x_train, y_train),
+    (x_test, y_test)) from the kit's embedded MNIST (the original 70,000 digits,
+    sha256-checked)."""
+    data = load_mnist_npz()
+    return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+'''
+
+
+def _with_statements_after_imports(module, code):
+    """``module`` with the statements of ``code`` after its last top-level import."""
+    body = list(module.body)
+    last_import = -1
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+                isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            last_import = i
+    added = list(cst.parse_module(code).body)
+    after = last_import + 1
+    if after < len(body) and isinstance(added[-1], cst.FunctionDef):  # PEP 8: 2 blank lines
+        body[after] = body[after].with_changes(
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()] + list(body[after].leading_lines))
+    body[after:after] = added
+    return module.with_changes(body=body)
+
+
 def _port_keras(source):
     module = cst.parse_module(source)
     tf_names = set()
@@ -585,15 +734,10 @@ def _port_keras(source):
     transformer = _TfKerasToKeras(tf_names)
     new = cst.metadata.MetadataWrapper(module).visit(transformer)
     changes = list(transformer.changes)
+    if transformer.mnist_calls:
+        new = _with_statements_after_imports(new, _MNIST_DEFINITION)
     if any("-> keras." in c for c in changes) and not transformer.has_import_keras:
-        body = list(new.body)
-        last_import = -1
-        for i, stmt in enumerate(body):
-            if isinstance(stmt, cst.SimpleStatementLine) and any(
-                    isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
-                last_import = i
-        body.insert(last_import + 1, cst.parse_statement("import keras\n"))
-        new = new.with_changes(body=body)
+        new = _with_statements_after_imports(new, "import keras\n")
         changes.append("added `import keras`")
     return new.code, changes, sorted(transformer.unconverted)
 

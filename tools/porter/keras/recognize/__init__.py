@@ -10,10 +10,17 @@ Recognised idioms:
 
 * module aliases: ``import tensorflow as tf``, ``from tensorflow.contrib import rnn``,
   ``from tensorflow.models.rnn import rnn, rnn_cell``, ``import legacy_compat.v1 as tf``;
-* constants: module-level ``name = <number expression>`` (``n_steps = 28``);
+* constants: module-level ``name = <number expression>`` (``n_steps = 28``, ``a, b = 1,
+  2``), a placeholder's static dimensions (``int(x.get_shape()[1])``, ``x.shape[1]``);
 * input: ``tf.placeholder(dtype, [None, steps, input])``, ``tf.unstack(x, T, 1)``
   (``tf.unpack``), ``tf.split(0, T, x)`` (0.x order) / ``tf.split(x, T, 0)``,
   ``tf.reshape(x, [-1, input])``;
+* names are followed through assignments and single-definition functions (a parameter
+  of ``def RNN(x, weights, biases)`` is the argument of its one call; a function's local
+  names are not seen outside it) (:meth:`.context.Context.binding`);
+* the RNN's input (:mod:`.inputs`): the placeholder through reshapes, or through an input
+  projection ``tf.matmul(x, W_in) + b_in`` (a ``Dense`` before the RNN); anything else
+  in between is listed;
 * cells: ``BasicRNNCell``, ``BasicLSTMCell``, ``LSTMCell`` (peepholes, clip,
   projection), ``GRUCell``, ``LayerNormBasicLSTMCell`` from ``tf.contrib.rnn``,
   ``tf.nn.rnn_cell``, ``rnn_cell``; ``MultiRNNCell([...])`` (list literal, list
@@ -21,22 +28,38 @@ Recognised idioms:
   output_keep_prob=...)`` with constant keep probabilities, or a ``keep_prob =
   tf.placeholder(tf.float32)`` fed a constant with the train op and 1.0 everywhere else;
 * runners: ``static_rnn``/``rnn.rnn``/``tf.nn.rnn``, ``dynamic_rnn``,
-  ``static_bidirectional_rnn``/``bidirectional_rnn``, ``bidirectional_dynamic_rnn``;
+  ``static_bidirectional_rnn``/``bidirectional_rnn``, ``bidirectional_dynamic_rnn``
+  (one per program; the same call repeated in another branch of a ``try``/``except``,
+  the tutorials' fallback for old TF versions, is that one runner); ``time_major=False``
+  and ``initial_state=cell.zero_state(...)`` (the defaults), other options listed;
   ``sequence_length=<tf.placeholder(tf.int32, [None])>`` -> masked, its feed with the
   train op carried into the generated loop (batch names, the step counter, numpy and
   constants only);
-* readout: ``tf.matmul(outputs[-1], W) + b`` (``outputs[:, -1, :]`` for
-  ``dynamic_rnn``, also through ``last = outputs[:, -1, :]``; for
-  ``bidirectional_dynamic_rnn`` after ``outputs = tf.concat(outputs, 2)``), ``W``/``b``
-  a ``tf.Variable(tf.random_normal([...]))`` by name or in a dict literal
-  (``weights['out']``);
+* readout (:mod:`.readout`): a dense layer -- ``tf.matmul(x, W) + b``, ``tf.add`` /
+  ``tf.nn.bias_add`` of a matmul, ``tf.nn.xw_plus_b``, ``tf.layers.dense``, contrib's
+  ``fully_connected`` / ``linear`` -- on the RNN's last output, followed through names:
+  ``outputs[-1]``, ``outputs[:, -1, :]``, ``tf.gather`` of the time-major transpose, the
+  last step of ``tf.concat(outputs, 2)`` (``bidirectional_dynamic_rnn``), or the final
+  state's h (``state``, ``state.h``, ``state[1]``, ``state[-1].h``: the last output
+  without sequence_length); W and b ``tf.Variable(<random_normal, truncated_normal,
+  random_uniform, zeros, constant>)`` or ``tf.get_variable(...)`` by name or in a dict
+  literal, their initial distributions kept (:mod:`.initializers`);
 * loss ``softmax_cross_entropy_with_logits`` (keywords, or 0.x positional
-  ``(logits, labels)``); optimizers ``AdamOptimizer``, ``GradientDescentOptimizer``,
-  ``RMSPropOptimizer``;
-* training: ``next_batch(batch_size)``, ``for step in range(...)`` or
-  ``while step * batch_size < training_iters`` (``step += 1``), the display condition
+  ``(logits, labels)``); every optimizer of :data:`modern.optimizers.OPTIMIZERS` (the
+  table its pairs prove: Adam, GradientDescent, Momentum, Adagrad, RMSProp as
+  ``modern.optimizers.TF1RMSprop``, Adadelta);
+* training: ``next_batch(batch_size)``, ``for step in range(...)`` or a ``while`` loop
+  over a counter its body counts up anywhere (``step += 1``, ``step = step + 1``; a
+  module-level ``step = 1`` included), the display condition
   ``step % display_step == 0`` (``step == 1 or ...``), ``read_data_sets(dir,
-  one_hot=True)``, ``tf.set_random_seed`` / ``np.random.seed``.
+  one_hot=True)``, ``tf.set_random_seed`` / ``np.random.seed``;
+* graph and TensorBoard plumbing with no model meaning (``tf.summary.*``, 0.x's
+  ``scalar_summary`` / ``merge_all_summaries``, ``SummaryWriter``,
+  ``get_default_graph``) is dropped and named in ``dropped``.
+
+Each reason in ``unrecognized`` is a :class:`~.result.Miss`: ``(line, reason)`` with the
+construct's ``col`` and what to do (``todo``: ``--to compat`` and ``rnn-migrate
+convert``).
 
 Layout: :class:`~.context.Context` parses the program once and indexes it (imports,
 calls, assignments, module constants, loops); the passes below read it and fill in its

@@ -3,7 +3,10 @@ import operator
 
 import libcst as cst
 
-__all__ = ["Unresolved", "NOT_CONSTANT", "evaluate", "record_module_constant"]
+__all__ = ["Unresolved", "NOT_CONSTANT", "SHAPES", "evaluate", "record_module_constant"]
+
+# the key of the environment's {placeholder name: static shape} (not a Python name)
+SHAPES = "<static shapes>"
 
 
 class Unresolved(Exception):
@@ -44,19 +47,58 @@ def evaluate(node, env):
                                               evaluate(target.comparator, env))
     if isinstance(node, (cst.List, cst.Tuple)):
         return [evaluate(e.value, env) for e in node.elements]
+    if isinstance(node, cst.Subscript) or (isinstance(node, cst.Attribute)
+                                           and node.attr.value == "value"):
+        return _static_dimension(node, env)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
             and node.func.value in _CONVERSIONS and len(node.args) == 1:
         return _CONVERSIONS[node.func.value](evaluate(node.args[0].value, env))
     raise Unresolved(type(node).__name__)
 
 
+def _static_dimension(node, env):
+    """``x.get_shape()[i]`` / ``x.shape[i]`` (``.value``) of a placeholder ``x`` whose
+    static shape is in ``env[SHAPES]``."""
+    if isinstance(node, cst.Attribute):  # TF1's Dimension.value
+        node = node.value
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1 \
+            or not isinstance(node.slice[0].slice, cst.Index):
+        raise Unresolved("subscript")
+    base = node.value
+    if isinstance(base, cst.Call) and not base.args:
+        base = base.func
+    if not (isinstance(base, cst.Attribute) and base.attr.value in ("get_shape", "shape")
+            and isinstance(base.value, cst.Name)):
+        raise Unresolved("subscript")
+    shape = env.get(SHAPES, {}).get(base.value.value)
+    if shape is None:
+        raise Unresolved(base.value.value)
+    value = shape[evaluate(node.slice[0].slice.value, env)]
+    if value is None:
+        raise Unresolved("unknown dimension")
+    return value
+
+
 def record_module_constant(env, assign: cst.Assign):
-    """A module-level ``name = <constant expression>`` -> ``env[name]`` (in source order);
-    a later assignment that is not constant forgets the name."""
-    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+    """A module-level ``name = <constant expression>`` (or ``a, b = 1, 2``) -> ``env[name]``
+    (in source order); a later assignment that is not constant forgets the name."""
+    if len(assign.targets) != 1:
         return
-    name = assign.targets[0].target.value
-    try:
-        env[name] = evaluate(assign.value, env)
-    except NOT_CONSTANT:
-        env.pop(name, None)
+    target, value = assign.targets[0].target, assign.value
+    if isinstance(target, cst.Name):
+        pairs = [(target, value)]
+    elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+            and len(target.elements) == len(value.elements):
+        pairs = [(t.value, v.value) for t, v in zip(target.elements, value.elements)]
+    else:
+        for element in getattr(target, "elements", ()):
+            if isinstance(element.value, cst.Name):
+                env.pop(element.value.value, None)
+        return
+    for name, node in pairs:
+        if not isinstance(name, cst.Name):
+            continue
+        try:
+            env[name.value] = evaluate(node, env)
+        except NOT_CONSTANT:
+            env.pop(name.value, None)

@@ -8,10 +8,10 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from .constants import NOT_CONSTANT, evaluate, record_module_constant
+from .constants import NOT_CONSTANT, SHAPES, evaluate, record_module_constant
 from .imports import canonical_name, is_rnn_module, record_import, record_import_from
-from .result import RecognizedPipeline
-from .syntax import last_part
+from .result import Miss, RecognizedPipeline
+from .syntax import argument, last_part
 
 __all__ = ["Context"]
 
@@ -38,15 +38,58 @@ class Context:
         self.assignments: Dict[str, list] = {}
         self.constants: Dict[str, object] = {}
         self.loops: List[Tuple[cst.CSTNode, int]] = []
+        # single-definition functions: name -> (FunctionDef, first line, last line, params)
+        self.functions: Dict[str, tuple] = {}
+        # id(Call) -> its 1-based column; line -> the column of its first TF call
+        self.call_cols: Dict[int, int] = {}
+        self.line_cols: Dict[int, int] = {}
         self.additions: List[Tuple[cst.BinaryOperation, int]] = []
         MetadataWrapper(self.module, unsafe_skip_copy=True).visit(_Indexer(self))
+        self.constants[SHAPES] = self._placeholder_shapes()
         self.result = RecognizedPipeline()
         self.consumed = set()
+        # id(runner call) -> ids of the nodes that are that one runner (itself, and its
+        # copy in another branch of a try/except)
+        self.runner_ids: Dict[int, set] = {}
+        self.readout_node = None  # the readout expression (the model's logits)
+
+    def _placeholder_shapes(self):
+        """{name: static shape} of the names assigned one ``tf.placeholder(dtype, shape)``."""
+        shapes = {}
+        for name, assignments in self.assignments.items():
+            if len(assignments) != 1 or assignments[0][2] is not None:
+                continue
+            value = assignments[0][0]
+            if isinstance(value, cst.Call) and last_part(self.canonical(value.func)) \
+                    == "placeholder":
+                shape = argument(value, 1, "shape")
+                try:
+                    dims = evaluate(shape, self.constants) if shape is not None else None
+                except NOT_CONSTANT:
+                    continue
+                if isinstance(dims, list):
+                    shapes[name] = dims
+        return shapes
 
     # reporting ---------------------------------------------------------------------------
-    def miss(self, line, reason):
-        """List ``reason`` at ``line`` (0 when unknown) as not recognised."""
-        self.result.unrecognized.append((line or 0, reason))
+    def miss(self, line, reason, col=None):
+        """List ``reason`` at ``line`` (0 when unknown) as not recognised; its column is
+        ``col``, else that of the line's first TF call, else of its first character."""
+        line = line or 0
+        if col is None:
+            col = self.line_cols.get(line) or self._first_column(line)
+        self.result.unrecognized.append(Miss(line, reason, col))
+
+    def _first_column(self, line):
+        lines = self.module.code.split("\n")
+        if not 1 <= line <= len(lines):
+            return 1
+        text = lines[line - 1]
+        return len(text) - len(text.lstrip()) + 1
+
+    def column_of(self, node):
+        """The 1-based column of a recorded Call node (None for others)."""
+        return self.call_cols.get(id(node))
 
     def code(self, node) -> str:
         """The source code of ``node``."""
@@ -87,6 +130,81 @@ class Context:
                 if n and n.startswith("tensorflow.") and last_part(n) in lasts
                 and (not rnn_only or is_rnn_module(n))]
 
+    def binding(self, name, line):
+        """What the name ``name`` holds at ``line``: ``(value node, index in a tuple target,
+        line of the binding)``, or ``(None, None, None)``. A parameter of the function
+        around ``line`` that is not reassigned in it before ``line`` is the argument of the
+        function's one call (``def RNN(x, weights, biases)`` ... ``RNN(X, weights,
+        biases)``)."""
+        for function, first, last, params in self.functions.values():
+            if first <= line <= last and name in params:
+                inside = [(v, i, at) for v, at, i in self.assignments.get(name, [])
+                          if first < at <= line]
+                if inside:
+                    return inside[-1]
+                return self._argument_of(function, params.index(name), name)
+        # outside a function, its local names are not seen
+        local = [(first, last) for _, first, last, _ in self.functions.values()
+                 if not first <= line <= last]
+        found = [(v, i, at) for v, at, i in self.assignments.get(name, [])
+                 if at <= line and not any(first < at <= last for first, last in local)]
+        return found[-1] if found else (None, None, None)
+
+    def holds(self, node, line, target, depth=12) -> bool:
+        """True when ``node`` (at ``line``) is ``target``, through names and the one
+        ``return`` of a single-definition function it calls (``logits = RNN(x, ...)``)."""
+        for _ in range(depth):
+            if node is target:
+                return True
+            if isinstance(node, cst.Name):
+                value, index, at = self.binding(node.value, line)
+                if value is None or index is not None:
+                    return False
+                node, line = value, at - 1
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+                    and node.func.value in self.functions:
+                function, _, last, _ = self.functions[node.func.value]
+                returns = []
+
+                class _Returns(cst.CSTVisitor):
+                    def visit_Return(self, r):
+                        returns.append(r.value)
+
+                if function is None:
+                    return False
+                function.visit(_Returns())
+                if len(returns) != 1 or returns[0] is None:
+                    return False
+                node, line = returns[0], last
+            else:
+                return False
+        return False
+
+    def _argument_of(self, function, position, name):
+        """The argument the one call of ``function`` passes for its parameter ``name``."""
+        sites = [(c, line) for c, line, _ in self.calls
+                 if isinstance(c.func, cst.Name) and c.func.value == function.name.value]
+        if len(sites) != 1:
+            return None, None, None
+        call, line = sites[0]
+        value = argument(call, position, name)
+        return (value, None, line) if value is not None else (None, None, None)
+
+    def consume(self, node):
+        """Mark every call in ``node`` recognised (not listed as a leftover)."""
+        calls = self.consumed
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, call):
+                calls.add(id(call))
+
+        if isinstance(node, cst.CSTNode):
+            node.visit(_Calls())
+
+    def is_runner(self, node, runner_call) -> bool:
+        """True when ``node`` is ``runner_call`` or its copy in a try/except branch."""
+        return id(node) in self.runner_ids.get(id(runner_call), {id(runner_call)})
+
     def line_of(self, node):
         """The line of a Call node (None for other nodes)."""
         for call, line, _ in self.calls:
@@ -115,7 +233,22 @@ class _Indexer(cst.CSTVisitor):
         record_import_from(self.context.aliases, node)
 
     def visit_Call(self, node):
-        self.context.calls.append((node, self._line(node), self.context.canonical(node.func)))
+        name = self.context.canonical(node.func)
+        start = self.get_metadata(PositionProvider, node).start
+        self.context.calls.append((node, start.line, name))
+        self.context.call_cols[id(node)] = start.column + 1
+        if name and name.startswith("tensorflow."):
+            self.context.line_cols.setdefault(start.line, start.column + 1)
+
+    def visit_FunctionDef(self, node):
+        where = self.get_metadata(PositionProvider, node)
+        name = node.name.value
+        params = [p.name.value for p in node.params.params]
+        functions = self.context.functions
+        if name in functions or name in self.context.assignments:
+            functions[name] = (None, 0, -1, [])  # defined twice: not followed
+        else:
+            functions[name] = (node, where.start.line, where.end.line, params)
 
     def visit_Assign(self, node):
         line = self._line(node)

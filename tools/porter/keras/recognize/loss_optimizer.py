@@ -1,16 +1,13 @@
 """The loss (softmax cross-entropy) and the ``tf.train`` optimizer."""
+from modern.optimizers import OPTIMIZERS, NotPortableError
+
 from .syntax import argument, last_part
 
 __all__ = ["find_loss", "find_optimizer"]
 
-_OPTIMIZERS = {"AdamOptimizer": "adam", "GradientDescentOptimizer": "sgd",
-               "RMSPropOptimizer": "rmsprop"}
-# the options ported per optimizer (use_locking and name are accepted and dropped)
-_OPTIMIZER_OPTIONS = {"adam": ("beta1", "beta2", "epsilon"),
-                      "sgd": (),
-                      "rmsprop": ("decay", "momentum", "epsilon", "centered")}
-_DROPPED_OPTIONS = ("use_locking", "name")
-_DEFAULT_LEARNING_RATES = {"adam": 0.001}
+# result.optimizer: the short names tools.proof.pipelines trains with
+_SHORT_NAMES = {"AdamOptimizer": "adam", "GradientDescentOptimizer": "sgd",
+                "RMSPropOptimizer": "rmsprop"}
 _GRADIENT_PROCESSING = ("compute_gradients", "apply_gradients", "clip_by_global_norm",
                         "clip_by_value", "clip_by_norm")
 
@@ -35,12 +32,19 @@ def find_loss(context):
     if logits is None or labels is None:
         context.miss(line, "softmax_cross_entropy_with_logits without logits and labels")
         return
+    if context.readout_node is not None \
+            and not context.holds(logits, line, context.readout_node):
+        context.miss(line, f"the loss' logits `{context.code(logits)}` are not the readout's "
+                           "output (the RNN's dense layer): not ported")
+        return
     context.result.loss = "softmax_cross_entropy"
 
 
 def find_optimizer(context):
     """The one ``tf.train.<X>Optimizer(learning_rate, ...)`` -> result.optimizer,
-    learning_rate, optimizer_options; custom gradient processing is listed."""
+    learning_rate, optimizer_options and optimizer_keras (the Keras class and arguments
+    from :data:`modern.optimizers.OPTIMIZERS`, the table the optimizer pairs prove);
+    custom gradient processing is listed."""
     result = context.result
     found = [(c, line, n) for c, line, n in context.calls
              if n and n.startswith("tensorflow.train.") and n.endswith("Optimizer")]
@@ -50,30 +54,42 @@ def find_optimizer(context):
         return
     call, line, name = found[0]
     result.lines["optimizer"] = line
-    kind = _OPTIMIZERS.get(last_part(name))
-    if kind is None:
-        context.miss(line, f"optimizer `{name}` is not ported (Adam, GradientDescent, RMSProp)")
+    target = OPTIMIZERS.get(last_part(name))
+    if target is None:
+        context.miss(line, f"optimizer `{name}` is not ported (modern.optimizers.OPTIMIZERS "
+                           f"has {', '.join(OPTIMIZERS)})")
         return
-    result.optimizer = kind
-    rate = argument(call, 0, "learning_rate")
-    result.learning_rate = context.constant(rate, "learning_rate", line) if rate is not None \
-        else _DEFAULT_LEARNING_RATES.get(kind)
-    if result.learning_rate is None and rate is None:
-        context.miss(line, f"{last_part(name)}: no learning_rate")
-    _optimizer_options(context, call, line, last_part(name), kind)
+    args, kwargs = _constant_arguments(context, call, line, last_part(name))
+    if args is None:
+        return
+    try:
+        keras_kwargs = target.keras_kwargs(*args, **kwargs)
+    except NotPortableError as e:
+        context.miss(line, str(e))
+        return
+    result.optimizer = _SHORT_NAMES.get(last_part(name), last_part(name))
+    result.learning_rate = keras_kwargs["learning_rate"]
+    given = [n for n, _ in target.signature][:len(args)] + list(kwargs)
+    result.optimizer_options = {k: v for k, v in target.bind(*args, **kwargs).items()
+                                if k in given and k in target.renames and k != "learning_rate"}
+    result.optimizer_keras = (target.keras, keras_kwargs)
     # minimize(loss) must be the plain call: gradient clipping etc. is listed
-    for _, other_line, other in context.calls:
+    for other_call, other_line, other in context.calls:
         if other and last_part(other) in _GRADIENT_PROCESSING:
-            context.miss(other_line, f"`{other}`: custom gradient processing is not ported")
+            context.miss(other_line, f"`{other}`: custom gradient processing is not ported",
+                         col=context.column_of(other_call))
 
 
-def _optimizer_options(context, call, line, class_name, kind):
-    """The optimizer's arguments after the learning rate -> result.optimizer_options."""
-    allowed = _OPTIMIZER_OPTIONS[kind]
-    for a in call.args[1:]:
-        if a.keyword is None or a.keyword.value not in allowed + _DROPPED_OPTIONS:
-            context.miss(line, f"{class_name}: argument `{context.code(a)}` is not ported")
-            continue
-        if a.keyword.value in allowed:
-            context.result.optimizer_options[a.keyword.value] = context.constant(
-                a.value, a.keyword.value, line)
+def _constant_arguments(context, call, line, class_name):
+    """The optimizer call's arguments as constants -> (args, kwargs); (None, None) when
+    one is not a constant (listed)."""
+    args, kwargs = [], {}
+    for a in call.args:
+        value = context.constant(a.value, f"{class_name} argument", line)
+        if value is None:
+            return None, None
+        if a.keyword is None:
+            args.append(value)
+        else:
+            kwargs[a.keyword.value] = value
+    return args, kwargs

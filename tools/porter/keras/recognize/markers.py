@@ -19,7 +19,15 @@ _HARMLESS = {
     "softmax", "transpose", "reshape", "split", "unstack", "unpack", "matmul", "Variable",
     "random_normal", "set_random_seed", "set_seed", "variable_scope", "name_scope",
     "read_data_sets", "float32", "ConfigProto", "stack", "pack", "log_softmax",
+    "not_equal",
 }
+# graph and TensorBoard plumbing with no model meaning: dropped from the Keras program
+# and named in its report (canonical prefixes, and last name parts of TF 0.x's spellings)
+_PLUMBING_PREFIXES = ("tensorflow.summary.", "tensorflow.train.SummaryWriter",
+                      "tensorflow.train.summary_iterator")
+_PLUMBING = {"get_default_graph", "reset_default_graph", "scalar_summary",
+             "histogram_summary", "image_summary", "audio_summary", "merge_summary",
+             "merge_all_summaries", "device", "as_default"}
 # recognised by name (the passes list what they do not port)
 _KNOWN = set(CELL_TYPES) | set(RUNNER_SPELLINGS) | {
     "MultiRNNCell", "DropoutWrapper", "softmax_cross_entropy_with_logits",
@@ -47,6 +55,11 @@ def list_leftovers(context):
         if not name or not name.startswith("tensorflow."):
             continue
         last = last_part(name)
+        if name.startswith(_PLUMBING_PREFIXES) or last in _PLUMBING:
+            context.result.dropped.append(
+                (line, f"`{name}`: graph/TensorBoard plumbing with no model meaning, "
+                       "dropped (keras.callbacks.TensorBoard logs a Keras run)"))
+            continue
         if last in _HARMLESS or last in _KNOWN or name.startswith("tensorflow.train.") \
                 or id(call) in context.consumed:
             continue
@@ -54,4 +67,4 @@ def list_leftovers(context):
                for listed_line, reason in context.result.unrecognized):
             continue
         context.miss(line, f"`{name}` is not part of the recognised pipeline (no Keras port "
-                           "for it here)")
+                           "for it here)", col=context.column_of(call))

@@ -1,6 +1,7 @@
 """The model: runner, cells, input shape and readout -> the :class:`modern.spec.RNNSpec`."""
 from modern.spec import RNNSpec
 
+from .inputs import find_rnn_input
 from .readout import find_readout
 from .runners import find_runner
 from .shapes import find_input_shape
@@ -15,11 +16,14 @@ def find_model(context):
     if runner is None:
         return
     find_input_shape(context, runner.line)
+    result.runner_cells = runner.cells
+    if result.input_size is not None:
+        find_rnn_input(context, runner.call, runner.line)
+    if runner.masked:
+        result.lines["sequence_length"] = runner.line
     readout = find_readout(context, runner.call, runner.line)
     if result.input_size is not None:
         result.spec = _spec(context, runner, readout)
-    if runner.masked:
-        result.lines["sequence_length"] = runner.line
 
 
 def _spec(context, runner, readout):
@@ -32,7 +36,9 @@ def _spec(context, runner, readout):
             context.miss(context.result.lines.get("readout"),
                          f"readout W has {w_rows} rows; the RNN outputs {expected}")
     try:
-        return RNNSpec(cells=runner.cells, input_size=context.result.input_size,
+        projection = context.result.input_projection
+        return RNNSpec(cells=runner.cells, input_size=projection["units"] if projection
+                       else context.result.input_size,
                        bidirectional=runner.bidirectional, masked=runner.masked,
                        num_classes=num_classes)
     except ValueError as e:

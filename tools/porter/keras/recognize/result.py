@@ -4,7 +4,26 @@ from typing import Dict, List, Optional, Tuple
 
 from modern.spec import RNNSpec
 
-__all__ = ["RecognizedPipeline"]
+__all__ = ["RecognizedPipeline", "Miss"]
+
+#: what to do with a program the Keras port does not cover
+TODO = ("port by hand, or run it as it is with `rnn-migrate port --to compat` (TF1 on "
+        "legacy_compat) and move its trained weights with `rnn-migrate convert` "
+        "(TF1 checkpoint -> verified .keras)")
+
+
+class Miss(tuple):
+    """``(line, reason)`` of a construct not recognised, with its ``col`` (1-based) and
+    what to do about it (``todo``); compares and unpacks as the plain pair."""
+
+    def __new__(cls, line, reason, col=1):
+        self = super().__new__(cls, (line, reason))
+        self.col = col
+        self.todo = TODO
+        return self
+
+    def __reduce__(self):
+        return Miss, (self[0], self[1], self.col)
 
 
 @dataclasses.dataclass
@@ -22,11 +41,22 @@ class RecognizedPipeline:
     # sequence_length: the training feed of the lengths placeholder, as code of the
     # generated loop (names: batch_x, batch_y, step, np, constants as literals)
     sequence_length_feed: Optional[str] = None
-    readout_init: Optional[Dict[str, float]] = None  # {"mean": m, "stddev": s}
+    readout_init: Optional[Dict[str, float]] = None  # {"mean": m, "stddev": s} of W and b
+    # the readout's Keras initializers as code (kernel, bias), its activation (None: linear)
+    # and what it reads ("last output" or "final state h", the same tensor unmasked)
+    readout_initializers: Optional[Tuple[str, str]] = None
+    readout_activation: Optional[str] = None
+    readout_from: str = "last output"
+    runner_cells: Tuple = ()  # the runner's CellSpecs (the model's RNN, per layer)
+    # tf.matmul(x, W_in) + b_in before the RNN: {"units", "initializers": (kernel, bias)
+    # as Keras code, "activation": None or a name}
+    input_projection: Optional[Dict[str, object]] = None
     loss: Optional[str] = None
     optimizer: Optional[str] = None  # "adam", "sgd", "rmsprop"
     optimizer_options: Dict[str, float] = dataclasses.field(default_factory=dict)
     learning_rate: Optional[float] = None
+    # (qualified Keras class, its arguments) from modern.optimizers.OPTIMIZERS
+    optimizer_keras: Optional[Tuple[str, Dict[str, object]]] = None
     batch_size: Optional[int] = None
     training_steps: Optional[int] = None
     first_step: int = 1
@@ -36,7 +66,9 @@ class RecognizedPipeline:
     tf_seed: Optional[int] = None
     np_seed: Optional[int] = None
     lines: Dict[str, int] = dataclasses.field(default_factory=dict)  # what -> source line
-    unrecognized: List[Tuple[int, str]] = dataclasses.field(default_factory=list)
+    unrecognized: List[Miss] = dataclasses.field(default_factory=list)
+    # (line, what): TF calls with no model meaning left out of the port (summaries, graphs)
+    dropped: List[Tuple[int, str]] = dataclasses.field(default_factory=list)
 
     @property
     def complete(self):

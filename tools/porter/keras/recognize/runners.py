@@ -7,7 +7,7 @@ from modern.spec import RUNNER_SPELLINGS, RUNNERS, CellSpec
 
 from .cells import cells_of
 from .sequence_length import sequence_length_feed
-from .syntax import argument, last_part
+from .syntax import argument, contains_call, is_method_call, last_part
 
 __all__ = ["RunnerCall", "find_runner"]
 
@@ -31,6 +31,7 @@ def find_runner(context) -> Optional[RunnerCall]:
         context.miss(1, "no TF1 RNN runner (static_rnn, rnn, dynamic_rnn, "
                         "static_bidirectional_rnn) found")
         return None
+    runners = _one_per_alternative(context, runners)
     if len(runners) > 1:
         context.miss(runners[1][1], "more than one RNN runner: only one RNN per program")
         return None
@@ -38,6 +39,8 @@ def find_runner(context) -> Optional[RunnerCall]:
     result.lines["runner"] = line
     result.runner = RUNNER_SPELLINGS[last_part(name)]
     bidirectional = RUNNERS[result.runner].bidirectional
+    if not _options_ported(context, call, line):
+        return None
     lengths = argument(call, None, "sequence_length")
     if lengths is not None:
         result.sequence_length_feed = sequence_length_feed(context, lengths, line)
@@ -47,6 +50,60 @@ def find_runner(context) -> Optional[RunnerCall]:
     result.dropouts = tuple(d for _, d in cells)
     return RunnerCall(call, line, tuple(c for c, _ in cells), bidirectional,
                       lengths is not None)
+
+
+# runner keywords with no effect on the values (dtype: the float32 of the placeholder)
+_NEUTRAL_OPTIONS = {"cell", "cell_fw", "cell_bw", "inputs", "sequence_length", "dtype",
+                    "scope", "swap_memory", "parallel_iterations"}
+_ZERO_STATE_OPTIONS = {"initial_state", "initial_state_fw", "initial_state_bw"}
+
+
+def _options_ported(context, call, line):
+    """The runner's keywords: ``time_major=False`` and a ``cell.zero_state(...)`` initial
+    state are the defaults; anything else is listed."""
+    for a in call.args:
+        if a.keyword is None:
+            continue
+        keyword = a.keyword.value
+        if keyword in _NEUTRAL_OPTIONS:
+            continue
+        if keyword == "time_major" and context.constant(a.value, "time_major", line) is False:
+            continue
+        value = context.resolve_name(a.value, line)
+        if keyword in _ZERO_STATE_OPTIONS and is_method_call(value, "zero_state"):
+            continue
+        context.miss(line, f"runner option `{keyword}={context.code(a.value)}` is not ported "
+                           "(time_major=True, a given initial state ...)")
+        return False
+    return True
+
+
+def _one_per_alternative(context, runners):
+    """The runner calls, a call repeated in another branch of a ``try``/``except`` (the
+    tutorials' fallback for TF versions returning fewer values) counted once: its copies
+    go to ``context.runner_ids``, the ids of the nodes that are the one runner."""
+    code = {id(call): "".join(context.code(call).split()) for call, _, _ in runners}
+    branches = {}  # id(call) -> (id of its Try, which branch)
+
+    class _Branches(cst.CSTVisitor):
+        def visit_Try(self, node):
+            parts = [node.body] + list(node.handlers)
+            for index, part in enumerate(parts):
+                for call, _, _ in runners:
+                    if contains_call(part, call):
+                        branches.setdefault(id(call), (id(node), index))
+
+    context.module.visit(_Branches())
+    kept = []
+    for call, line, name in runners:
+        twin = next((k for k in kept if code[id(k[0])] == code[id(call)]
+                     and id(call) in branches and id(k[0]) in branches
+                     and branches[id(call)][0] == branches[id(k[0])][0]
+                     and branches[id(call)][1] != branches[id(k[0])][1]), None)
+        if twin is None:
+            kept.append((call, line, name))
+        context.runner_ids.setdefault(id((twin or (call,))[0]), set()).add(id(call))
+    return kept
 
 
 def _runner_cells(context, call, line, bidirectional):

@@ -47,13 +47,16 @@ def find_training_loop(context):
         return
     call, line = batches[0]
     result.batch_size = context.constant(argument(call, 0, "batch_size"), "batch size", line)
-    loop = None
-    for node, loop_line in context.loops:
-        if loop_line < line and contains_call(node, call):
-            loop = (node, loop_line)
-    if loop is None:
+    enclosing = [(node, loop_line) for node, loop_line in context.loops
+                 if loop_line < line and contains_call(node, call)]
+    if not enclosing:
         context.miss(line, "next_batch is not inside a for/while training loop")
         return
+    if len(enclosing) > 1:
+        context.miss(enclosing[0][1], "next_batch inside nested loops (epochs of batches): "
+                                      "only one training loop is ported")
+        return
+    loop = enclosing[-1]
     node, loop_line = loop
     result.lines["loop"] = loop_line
     if isinstance(node, cst.For):
@@ -95,24 +98,45 @@ def _while_steps(context, node, line):
     return counter
 
 
+def _increments(body, name):
+    """The amounts ``name`` goes up by in ``body`` (any depth): ``name += k`` and
+    ``name = name + k`` / ``name = k + name``."""
+    found = []
+
+    class _Increments(cst.CSTVisitor):
+        def visit_AugAssign(self, n):
+            if isinstance(n.target, cst.Name) and n.target.value == name \
+                    and isinstance(n.operator, cst.AddAssign):
+                found.append(n.value)
+
+        def visit_Assign(self, n):
+            value = n.value
+            if len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name) \
+                    and n.targets[0].target.value == name \
+                    and isinstance(value, cst.BinaryOperation) \
+                    and isinstance(value.operator, cst.Add):
+                for mine, other in ((value.left, value.right), (value.right, value.left)):
+                    if isinstance(mine, cst.Name) and mine.value == name:
+                        found.append(other)
+                        break
+
+    body.visit(_Increments())
+    return found
+
+
 def _while_counter(context, node, line):
-    """The while loop's counter and its start value, or None (listed)."""
-    counters = [n for n in names_in(node.test) if n not in context.constants]
+    """The while loop's counter (the name of its test that the body counts up, wherever
+    it is assigned: a module-level ``step = 1`` included) and its start value, or None
+    (listed)."""
+    counters = [n for n in sorted(names_in(node.test)) if _increments(node.body, n)]
     if len(counters) != 1:
-        context.miss(line, "while loop: cannot find its step counter")
+        context.miss(line, "while loop: cannot find its step counter (a name of the "
+                           "condition that the loop body counts up: `step += 1`)")
         return None
     counter = counters[0]
     start = [v for v, assign_line, i in context.assignments.get(counter, [])
              if assign_line < line and i is None]
-    increments = []
-
-    class _Increments(cst.CSTVisitor):
-        def visit_AugAssign(self, n):
-            if isinstance(n.target, cst.Name) and n.target.value == counter \
-                    and isinstance(n.operator, cst.AddAssign):
-                increments.append(n.value)
-
-    node.body.visit(_Increments())
+    increments = _increments(node.body, counter)
     if not start or len(increments) != 1:
         context.miss(line, f"while loop: `{counter}` needs a start value and one "
                            f"`{counter} += k`")
@@ -127,7 +151,7 @@ def _while_counter(context, node, line):
 
 def _count_iterations(context, test, counter, first, line):
     """How many times ``while test`` runs, the counter going up by 1 from ``first``."""
-    env = dict(context.constants)
+    env = dict(context.constants)  # the counter shadows a module-level `step = 1`
     count, step = 0, first
     while True:
         env[counter] = step
