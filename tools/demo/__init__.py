@@ -16,10 +16,15 @@ digit, readout ``outputs[-1] @ W + b``) and
 3. loads the same initial weights into the TF1 graph (``legacy_compat``) and the Keras
    model (``modern``) and compares their outputs on the first test batch *before
    training*;
-4. trains both on the embedded MNIST (:func:`tools.proof.accuracy.train_both`: same initial
-   weights, same batches, TF1's optimizer in a ``Session`` vs Keras' optimizer in a
-   ``tf.function``) and prints a table: max |Δ| before training, the loss after N
-   steps, test accuracy, ms per step and wall time of each side, plus a verdict line;
+4. trains both on the embedded MNIST from the same initial weights on the same batches
+   (:func:`train_sides`): the TF1 graph with TF1's optimizer in a ``Session``
+   (:func:`tools.proof.accuracy.train_legacy`) and, on the Keras side, *the ported
+   program itself*: its ``build_model()`` and ``compile_model()`` trained with
+   ``train_on_batch`` as its ``main()`` does (the TF1 weights loaded into it), so the
+   times shown are those of the program the user gets; without a port (porter absent or
+   failed) the Keras side is :func:`tools.proof.accuracy.train_keras`'s model. It prints
+   a table: max |Δ| before training, the loss after N steps, test accuracy, ms per step
+   (and the Keras/TF1 ratio) and wall time of each side, plus a verdict line;
 5. writes a PNG of the two loss curves (matplotlib, Agg), which lie on top of each
    other.
 
@@ -243,6 +248,124 @@ def port_tutorial(source: str, filename: str):
     return new_source, list(changes), list(unconverted), ""
 
 
+def load_ported(source: str, name: str = "ported_program"):
+    """The ported program ``source`` as a module (its ``build_model()`` and
+    ``compile_model()``; ``main()`` runs only under ``__main__``, so nothing trains)."""
+    import sys
+    import tempfile
+    import types
+
+    module = types.ModuleType(name)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        module.__file__ = str(path)
+        sys.modules[name] = module  # keras' serializable classes look their module up
+        try:
+            exec(compile(source, str(path), "exec"), module.__dict__)
+        finally:
+            sys.modules.pop(name, None)
+    return module
+
+
+def with_units(source: str, units: int) -> str:
+    """The tutorial with ``num_hidden = units`` (``--units``), to port a model of that size."""
+    import re
+
+    new, count = re.subn(r"^num_hidden\s*=\s*\d+", f"num_hidden = {int(units)}", source,
+                         flags=re.M)
+    if count != 1:
+        raise DemoError("the tutorial has no single `num_hidden = N` line to resize", code=1)
+    return new
+
+
+def _ported_side(module, spec, runner, values):
+    """``(step, predict)`` of the ported program's model as its ``main()`` trains it
+    (``compile_model(build_model())``, one ``train_on_batch`` per batch), from the TF1
+    ``values``."""
+    import numpy as np
+
+    from modern import models
+    from tools.proof import pipelines
+
+    model = module.compile_model(module.build_model())
+    models.set_tf1_weights(model, spec, *pipelines.split_tf1_values(spec, runner, values))
+    return (lambda x, y: model.train_on_batch(x, y)[0],
+            lambda x: np.asarray(model(x, training=False)))  # eager: no predict trace
+
+
+def _legacy_side(spec, runner, time_steps, values, optimizer, learning_rate):
+    """``(step, predict)`` of the TF1 graph (TF1's optimizer in its ``Session``)."""
+    from tools.proof import pipelines
+
+    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+    if optimizer not in legacy.training:
+        raise DemoError(f"the tutorial's optimizer {optimizer!r} has no TF1 train op here")
+    labels, lr, loss, train_op, reset = legacy.training[optimizer]
+    legacy.set_values(values)
+    legacy.session.run(reset)  # fresh optimizer slots (the graph is cached)
+    feed = {lr: learning_rate}
+    return (lambda x, y: legacy.run([loss, train_op], x, extra_feed={labels: y, **feed})[0],
+            lambda x: legacy.run(legacy.outputs["logits"], x))
+
+
+def train_sides(spec, runner, module, *, train_images, train_labels, test_images,
+                test_labels, steps, batch_size, optimizer, learning_rate, seed,
+                initial_values, progress=None):
+    """:func:`tools.proof.accuracy.train_both`'s comparison with the ported program
+    ``module`` as the Keras side (``None``: ``train_both`` itself, its own Keras model).
+
+    Same initial weights, same batches (``train_both``'s seed streams). The two sides
+    take turns, one step each, so a change of machine load hits both alike and the ms
+    per step of the two are comparable; each side's step is timed on its own.
+    """
+    import numpy as np
+
+    from tools.proof import accuracy
+
+    if module is None:
+        return accuracy.train_both(
+            spec, runner, train_images=train_images, train_labels=train_labels,
+            test_images=test_images, test_labels=test_labels, steps=steps,
+            batch_size=batch_size, optimizer=optimizer, learning_rate=learning_rate,
+            seed=seed, initial_values=initial_values, progress=progress)
+    train_x = accuracy.prepare_images(train_images, spec)
+    test_x = accuracy.prepare_images(test_images, spec)
+    train_y = accuracy.one_hot(train_labels, spec.num_classes)
+    test_y = accuracy.one_hot(test_labels, spec.num_classes)
+    indices = accuracy.batch_indices(len(train_x), steps, batch_size,
+                                     np.random.default_rng([seed, 1]))
+    sides = {"legacy": _legacy_side(spec, runner, train_x.shape[1], initial_values,
+                                    optimizer, learning_rate),
+             "keras": _ported_side(module, spec, runner, initial_values)}
+    losses = {side: [] for side in sides}
+    spent = {side: 0.0 for side in sides}
+    first = dict(spent)
+    for i, idx in enumerate(indices):
+        x, y = train_x[idx], train_y[idx]
+        for side in (list(sides) if i % 2 == 0 else list(sides)[::-1]):
+            begin = time.perf_counter()
+            losses[side].append(float(sides[side][0](x, y)))
+            spent[side] += time.perf_counter() - begin
+            if i == 0:
+                first[side] = spent[side]
+            if progress is not None:
+                progress(side, i + 1)
+    result = {}
+    for side, (_, predict) in sides.items():
+        begin = time.perf_counter()
+        logits = np.concatenate([np.asarray(predict(test_x[i:i + accuracy.EVAL_CHUNK]))
+                                 for i in range(0, len(test_x), accuracy.EVAL_CHUNK)])
+        eval_s = time.perf_counter() - begin
+        result[side] = accuracy._side_result(losses[side], logits, test_y, spent[side],
+                                             first[side], eval_s, steps)
+    result["config"] = {"runner": runner, "steps": steps, "batch_size": batch_size,
+                        "optimizer": optimizer, "learning_rate": learning_rate, "seed": seed,
+                        "train_size": len(train_x), "test_size": len(test_x),
+                        "time_steps": train_x.shape[1]}
+    return result
+
+
 # --------------------------------------------------------------------------
 # option values and files
 # --------------------------------------------------------------------------
@@ -433,6 +556,23 @@ def _describe_spec(pipeline: TutorialPipeline):
             f"{pipeline.batch_size}")
 
 
+def _ported_for_training(source, filename, ported, spec, pipeline):
+    """``(module or None, note)``: the ported program to train on the Keras side (ported
+    again with ``num_hidden`` resized when ``--units`` changes it)."""
+    if ported is None:
+        return None, "no port, so the proof model (tools.proof.accuracy.train_keras)"
+    units = spec.cells[0].units
+    try:
+        if units != pipeline.spec.cells[0].units:
+            ported, _, _ = port_tutorial(with_units(source, units), filename)[:3]
+        module = load_ported(ported)
+    except Exception as error:  # the porter is another component: fall back, say why
+        return None, (f"the ported program did not load ({type(error).__name__}: {error}), "
+                      "so the proof model (tools.proof.accuracy.train_keras)")
+    return module, ("the ported program's build_model() + compile_model(), one "
+                    "train_on_batch per batch, as its main() trains")
+
+
 def _run(args: DemoOptions, printer, started) -> int:
     source = tutorial_source()
     try:
@@ -508,12 +648,14 @@ def _run(args: DemoOptions, printer, started) -> int:
                  f"{len(train_images)} MNIST training images, {pipeline.optimizer} lr "
                  f"{pipeline.learning_rate:g}, seed {args.seed}, LSTM units "
                  f"{spec.cells[0].units}; evaluating on {len(test_images)} test images ...")
+    module, keras_note = _ported_for_training(source, filename, ported, spec, pipeline)
+    printer.line(f"Keras side: {keras_note}")
     sides = {"legacy": "TF1 graph (legacy_compat)", "keras": "Keras 3 (modern)"}
     with printer.progress({label: args.steps for label in sides.values()}) as advance:
-        result = accuracy.train_both(
-            spec, pipeline.runner, train_images=train_images, train_labels=train_labels,
-            test_images=test_images, test_labels=test_labels, steps=args.steps,
-            batch_size=batch_size, optimizer=pipeline.optimizer,
+        result = train_sides(
+            spec, pipeline.runner, module, train_images=train_images,
+            train_labels=train_labels, test_images=test_images, test_labels=test_labels,
+            steps=args.steps, batch_size=batch_size, optimizer=pipeline.optimizer,
             learning_rate=pipeline.learning_rate, seed=args.seed, initial_values=values,
             progress=lambda side, done: advance(sides[side], done))
     result["config"].setdefault("test_size", len(test_images))
