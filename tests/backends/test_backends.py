@@ -70,8 +70,13 @@ def _judge(report, backend):
     return failed, lines
 
 
+# The default run checks torch. TensorFlow runs with -m slow: TF1 <-> Keras on TensorFlow
+# is what tests/proof/test_pairs.py proves for every pair (more draws, more checks), and
+# the negative control below runs this matrix's own checks in-process on TensorFlow.
+# JAX runs with -m slow too: its XLA compiles cost ~60 CPU-s.
 @pytest.mark.parametrize("backend", [
-    "tensorflow", "torch", pytest.param("jax", marks=pytest.mark.slow)])
+    pytest.param("tensorflow", marks=pytest.mark.slow), "torch",
+    pytest.param("jax", marks=pytest.mark.slow)])
 def test_every_pair_on_the_backend(references, backend):
     if not backends.backend_available(backend):
         pytest.skip(f"Keras backend {backend!r}: the package {backend!r} is not installed "

@@ -67,12 +67,14 @@ def check(source):
 
 
 @FUZZ
-@given(prefix=PREFIXES, body=hypothesmith.from_grammar())
+# st.deferred: hypothesmith builds its strategies (the Python grammar) when a test first
+# draws, not when xdist's workers collect this module (~4 CPU-s each)
+@given(prefix=PREFIXES, body=st.deferred(hypothesmith.from_grammar))
 def test_grammar_programs(prefix, body):
     check(prefix + body)
 
 
 @FUZZ
-@given(prefix=PREFIXES, body=hypothesmith.from_node())
+@given(prefix=PREFIXES, body=st.deferred(hypothesmith.from_node))
 def test_node_programs(prefix, body):
     check(prefix + body)

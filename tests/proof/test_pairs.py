@@ -91,8 +91,21 @@ def test_gradients(pair):
     check()
 
 
-@pytest.mark.parametrize("optimizer, learning_rate", list(TRAINING_LEARNING_RATES.items()))
-@pytest.mark.parametrize("pair", PAIRS_WITH_BUILDERS, ids=IDS)
+def _training_cases():
+    """(pair, optimizer, learning rate): every pair with every optimizer of
+    TRAINING_LEARNING_RATES; in the ``fast`` profile every pair with one of them, taking
+    turns down the registry, so each pair and each optimizer is still trained (half the
+    trajectories; ``thorough`` runs them all)."""
+    optimizers = list(TRAINING_LEARNING_RATES.items())
+    cases = []
+    for index, pair in enumerate(PAIRS_WITH_BUILDERS):
+        chosen = optimizers if _examples(12, fast=0) else [optimizers[index % len(optimizers)]]
+        cases += [pytest.param(pair, name, rate, id=f"{IDS[index]}-{name}-{rate}")
+                  for name, rate in chosen]
+    return cases
+
+
+@pytest.mark.parametrize("pair, optimizer, learning_rate", _training_cases())
 def test_training_trajectory(pair, optimizer, learning_rate):
     _skip_if_excused(pair, "training")
 
