@@ -12,15 +12,14 @@ For every fixture (Python 2 and 3, ``.py`` and ``.ipynb``, every import style):
 
 Together the fixtures cover every registry pair that has builders and every 0.x spelling
 of legacy_compat/spellings.py (both checked here from the tables, not hard-coded).
-The programs run in two parallel subprocesses (originals, ports), several per process.
+The programs run in two processes (originals, ports), several per process, each forked from
+a process that imported TensorFlow once (``run_python(..., preloaded=True)``).
 """
 import ast
 import functools
 import importlib.util
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ import pytest
 
 from legacy_compat.spellings import SPELLINGS
 from modern import models
-from tests.support.helpers import REPO_ROOT
+from tests.support.helpers import REPO_ROOT, run_python
 from tools.proof import pipelines, registry
 from tools.porter import port_notebook, port_path, port_source, py2
 from tools.porter.engine import magic_lines
@@ -217,7 +216,7 @@ def _split_runs(stdout):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """(original runs, compat-port runs) by fixture stem; two parallel subprocesses."""
+    """(original runs, compat-port runs) by fixture stem; one process per side."""
     tmp = tmp_path_factory.mktemp("matrix")
     originals, ports = [], []
     for name in FIXTURES:
@@ -240,14 +239,10 @@ def runs(tmp_path_factory):
     (tmp / "port" / "keras_generated.py").write_text(keras_code)
     originals.sort(key=lambda path: not path.endswith("_tf2_eager.py"))  # eager ones first
     ports.sort(key=lambda path: not path.endswith("_tf2_eager.py"))
-    env_cmd = [sys.executable, "-c", RUNNER]
-    procs = [subprocess.Popen(env_cmd + paths, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    # one process per side, each forked from a process that imported TensorFlow once
+    procs = [run_python(["-c", RUNNER, *paths], timeout=300, preloaded=True)
              for paths in (originals, [str(tmp / "port" / "keras_generated.py")] + ports)]
-    outs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, outs):
-        assert proc.returncode == 0, err[-3000:]
-    return _split_runs(outs[0][0]), _split_runs(outs[1][0])
+    return _split_runs(procs[0].stdout), _split_runs(procs[1].stdout)
 
 
 @pytest.mark.parametrize("name", FIXTURES)
