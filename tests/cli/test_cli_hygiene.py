@@ -134,3 +134,19 @@ def test_no_tensorflow_startup_lines_unless_verbose():
                       env={"TF_CPP_MIN_LOG_LEVEL": "0"})
     assert loud.stdout == quiet.stdout
     assert [line for line in loud.stderr.splitlines() if startup_noise(line, 1)]
+
+
+def test_quiet_mode_silences_tensorflows_deprecation_notices_and_restores_the_logger():
+    """legacy_compat builds graphs with TF1 APIs that TF logs as deprecated
+    (``WARNING:tensorflow:From ...: static_rnn ... is deprecated``); without --verbose the
+    CLI keeps them off, and leaves the logger as it found it."""
+    import logging
+
+    from tools.cli.output import quiet_tensorflow
+
+    logger = logging.getLogger("tensorflow")
+    before = logger.level
+    with quiet_tensorflow():
+        assert not logger.isEnabledFor(logging.WARNING)
+        assert logger.isEnabledFor(logging.ERROR)
+    assert logger.level == before

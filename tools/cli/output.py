@@ -8,6 +8,7 @@ without importing the command line.
 import contextlib
 import importlib.abc
 import importlib.util
+import logging
 import os
 import re
 import sys
@@ -167,9 +168,15 @@ def quiet_tensorflow(module="tensorflow"):
     only, never numerics (``TF_ENABLE_ONEDNN_OPTS`` is left alone): TF_CPP_MIN_LOG_LEVEL=3,
     and, if TensorFlow is imported in the body, absl's pre-init lines (which TF prints
     regardless of that level, see :data:`ABSL_RECORD`) are taken out of fd 2 during that
-    import only. The environment and ``sys.meta_path`` are restored afterwards."""
+    import only. TensorFlow's Python logger (its deprecation notices about the TF1 APIs that
+    legacy_compat builds graphs with) is set to ERROR. The environment, the logger's level
+    and ``sys.meta_path`` are restored afterwards."""
     saved = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    # tf_logging.get_logger() uses this logger and leaves its level alone (non-interactive)
+    tf_logger = logging.getLogger("tensorflow")
+    saved_level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
     hook = None
     if module not in sys.modules:
         hook = QuietImport(module, lambda line: startup_noise(line, 3))
@@ -177,6 +184,7 @@ def quiet_tensorflow(module="tensorflow"):
     try:
         yield
     finally:
+        tf_logger.setLevel(saved_level)
         if hook is not None and hook in sys.meta_path:
             sys.meta_path.remove(hook)
         if saved is None:
