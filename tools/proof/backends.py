@@ -269,13 +269,11 @@ def write_references(directory, *, seed: int = 0, examples: int = 1) -> Path:
 
 
 def _random_inputs(spec, rng):
-    batch, steps = SIZES["batch"], SIZES["steps"]
-    x = rng.normal(size=(batch, steps, spec.input_size)).astype(np.float32)
-    if not spec.masked:
-        return x, None
-    lengths = rng.integers(0, steps + 1, size=batch).astype(np.int32)
-    lengths[0], lengths[1] = 0, steps  # an empty and a full row
-    return x, lengths
+    """The harness' inputs (lengths 0 and full included) at the matrix' sizes, float32."""
+    from tools.proof import harness
+
+    x, lengths = harness.random_inputs(spec, SIZES["steps"], SIZES["batch"], rng)
+    return x.astype(np.float32), lengths
 
 
 # ------------------------------------------------------------------------------------
@@ -288,8 +286,10 @@ def _model_inputs(spec, x, lengths):
     return [x, ops.convert_to_tensor(lengths)] if spec.masked else [x]
 
 
-def _cross_entropy(labels, logits):
-    """TF1's ``reduce_mean(softmax_cross_entropy_with_logits(labels, logits))``."""
+def keras_loss(labels, logits):
+    """TF1's ``reduce_mean(softmax_cross_entropy_with_logits(labels, logits))`` in
+    keras.ops, on any backend (:mod:`tools.proof.harness` uses this one too; it lives here
+    because a backend process imports no TensorFlow)."""
     from keras import ops
 
     labels = ops.convert_to_tensor(labels)
@@ -349,8 +349,8 @@ def _check_case(case, ref, directory, learning_rate, checks):
         bx, by = get(f"train{step}{_SEP}x"), get(f"train{step}{_SEP}y")
         blengths = get(f"train{step}{_SEP}lengths") if spec.masked else None
         value, (x_grad,), grads = value_and_grad(
-            lambda x: _cross_entropy(by, model(_model_inputs(spec, x, blengths),
-                                               training=True)["logits"]), variables, [bx])
+            lambda x: keras_loss(by, model(_model_inputs(spec, x, blengths),
+                                           training=True)["logits"]), variables, [bx])
         if step == 0:
             named = _gradients_by_tf1_name(model, spec, runner, x_grad, grads[:len(rnn_vars)],
                                            grads[len(rnn_vars):])

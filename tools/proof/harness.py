@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from modern import models
 from tools.proof import pipelines
+from tools.proof.backends import keras_loss  # noqa: F401  (also tools.proof.harness.keras_loss)
 from tools.proof.report import EquivalenceReport, compare
 from tools.proof.tolerances import TRAINING_STEPS, Tolerance
 
@@ -144,11 +145,6 @@ def keras_optimizer(optimizer, learning_rate):
     raise ValueError(f"Unknown optimizer {optimizer!r}; expected one of {OPTIMIZERS}")
 
 
-def keras_loss(labels, logits):
-    """TF1's ``reduce_mean(softmax_cross_entropy_with_logits(labels, logits))`` in keras.ops."""
-    from keras import ops
-
-    return ops.mean(-ops.sum(labels * ops.log_softmax(logits, axis=-1), axis=-1))
 
 
 @dataclasses.dataclass

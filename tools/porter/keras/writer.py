@@ -238,7 +238,7 @@ class GateBiasBlocks(keras.initializers.Initializer):
 '''
 
 
-def _optimizer_code(r: RecognizedPipeline, unconverted):
+def _optimizer_code(r: RecognizedPipeline):
     """The Keras optimizer of :data:`modern.optimizers.OPTIMIZERS` (the table the
     optimizer pairs prove against TF1), with the arguments where Keras' default is not
     TF1's setting."""
@@ -544,7 +544,7 @@ def _port_tf1(source, filename):
         changes.append(f"keep_prob placeholder `{name}` fed {keep} with the train op and 1.0 "
                        f"elsewhere -> keras.layers.Dropout({round(1.0 - keep, 12)!r}), active "
                        "only in train_on_batch")
-    optimizer_code = _optimizer_code(r, unconverted)
+    optimizer_code = _optimizer_code(r)
     changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
                    f"{optimizer_code}")
     changes.append(f"line {r.lines['loss']}: reduce_mean(softmax_cross_entropy_with_logits) "
