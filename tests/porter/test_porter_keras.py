@@ -285,34 +285,6 @@ def test_generated_model_equals_the_tf1_graph(name, tmp_path):
         assert np.max(np.abs(got - want)) <= 1e-6
 
 
-@pytest.mark.parametrize("name", ["lstm_small.py", "gru_dynamic_0x.py"])
-def test_generated_training_follows_tf1_training(name, tmp_path):
-    """Same weights, same batches: TF1's optimizer in the graph and the generated
-    program's compile_model() + train_on_batch give the same loss trajectory."""
-    spec, runner, expected = EXPECTED[name]
-    source, _, _ = _port(name)
-    module = _import_generated(source, tmp_path, name)
-    model = module.compile_model(module.build_model())
-    steps, batch = expected["steps"], 8
-    legacy = pipelines.build_legacy_graph(spec, steps, runner, training=True)
-    labels, lr, loss, train_op, reset = legacy.training[expected["optimizer"]]
-    rng = np.random.default_rng(1)
-    values = legacy.random_values(rng)
-    legacy.set_values(values)
-    legacy.session.run(reset)
-    models.set_tf1_weights(model, spec, *pipelines.tf1_values_for_keras(legacy, values))
-    tf1_losses, keras_losses = [], []
-    for _ in range(10):
-        x = rng.uniform(0, 1, size=(batch, steps, spec.input_size)).astype(np.float32)
-        y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, size=batch)]
-        tf1_losses.append(legacy.run([loss, train_op], x, extra_feed={
-            labels: y, lr: expected["learning_rate"]})[0])
-        keras_losses.append(model.train_on_batch(x, y)[0])
-    tolerance = registry.pair_named(spec.cells[0].cell_type).tolerance.training
-    assert np.max(np.abs(np.subtract(tf1_losses, keras_losses))) <= tolerance
-    assert tf1_losses[-1] != tf1_losses[0]  # it trained
-
-
 # ------------------------------------------------------------------------------------
 # what is not ported
 # ------------------------------------------------------------------------------------

@@ -329,3 +329,95 @@ def test_plugin_fixture_marker_profile_and_summary(tmp_path):
     assert "1 failed, 2 passed, 2 deselected" in out
     assert "FAIL y: shape (2, 3), max |Δ| = 0.25" in out
     assert "[rnn_migrate] 3 equivalence checks, 1 failed" in out
+
+
+# ------------------------------------------------------------------------------------
+# assert_training_equivalent: gradients and optimizer steps of your compiled model
+# ------------------------------------------------------------------------------------
+def _dense_graph(inputs):
+    """A TF1 softmax regression, the smallest model with a loss."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    w = v1.get_variable("w", [5, 3])
+    b = v1.get_variable("b", [3])
+    logits = tf.matmul(inputs["x"], w) + b
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
+        labels=inputs["labels"], logits=logits))
+    return {"logits": logits, "loss": loss}
+
+
+def _dense_model(optimizer):
+    import keras
+
+    def make():
+        x = keras.Input((5,), name="x")
+        model = keras.Model(x, keras.layers.Dense(3, name="d")(x))
+        model.compile(optimizer=optimizer(),
+                      loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+        return model
+
+    return make
+
+
+def _copy_dense(session, graph, model):
+    import tensorflow as tf
+
+    with graph.as_default():
+        variables = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
+    model.get_layer("d").set_weights(session.run([variables["w"], variables["b"]]))
+
+
+def _dense_batch():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6, 5)).astype(np.float32)
+    return {"x": x}, np.eye(3, dtype=np.float32)[rng.integers(0, 3, 6)]
+
+
+def test_assert_training_equivalent_passes_and_catches_another_optimizer():
+    import keras
+    import tensorflow as tf
+
+    from tools.testing import assert_training_equivalent
+
+    inputs, labels = _dense_batch()
+    tf1_adam = lambda: tf.compat.v1.train.AdamOptimizer(0.1)  # noqa: E731
+    reports = assert_training_equivalent(
+        _dense_graph, _dense_model(lambda: keras.optimizers.Adam(0.1, epsilon=1e-8)),
+        inputs, labels, tf1_optimizer=tf1_adam, weight_map=_copy_dense, steps=4)
+    assert set(reports) == {"gradients", "training"}
+    names = [o.name for o in reports["gradients"].outputs]
+    assert names[0] == "loss" and len(names) == 3  # the loss, d/dkernel, d/dbias
+    # Adam from the same start: TF1's epsilon-hat vs Keras' epsilon differ by ~1e-8
+    assert max(o.max_abs_diff for r in reports.values() for o in r.outputs) < 1e-5
+    # plain SGD on the Keras side: same gradients, other losses after the first step
+    with pytest.raises(EquivalenceError) as error:
+        assert_training_equivalent(
+            _dense_graph, _dense_model(lambda: keras.optimizers.SGD(0.1)), inputs, labels,
+            tf1_optimizer=tf1_adam, weight_map=_copy_dense, steps=4)
+    failed = {o.name for o in error.value.report.outputs if not o.ok}
+    assert failed == {"training: loss per step"}, str(error.value)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"steps": 0}, "steps must be an int >= 1"),
+    ({"checks": "training"}, "checks must be a non-empty sequence"),
+    ({"checks": ("outputs",)}, "checks must be a non-empty sequence"),
+    ({"inputs": {"x": np.zeros((2, 5), np.float32), "labels": np.zeros((2, 3))}},
+     "must not have an entry 'labels'"),
+    ({"loss": "cost"}, "must return the loss under 'cost'"),
+])
+def test_assert_training_equivalent_rejects_bad_arguments(kwargs, message):
+    import keras
+    import tensorflow as tf
+
+    from tools.testing import assert_training_equivalent
+
+    inputs, labels = _dense_batch()
+    arguments = dict(inputs=inputs, labels=labels, steps=2,
+                     tf1_optimizer=lambda: tf.compat.v1.train.GradientDescentOptimizer(0.1),
+                     weight_map=_copy_dense)
+    arguments.update(kwargs)
+    with pytest.raises((TypeError, ValueError), match=message):
+        assert_training_equivalent(_dense_graph, _dense_model(lambda: keras.optimizers.SGD(0.1)),
+                                   **arguments)

@@ -44,6 +44,9 @@ class PortResult:
     error: ParseFailure = None
     python2: bool = False
     tf2: bool = False  # already a TF 2 program: left unchanged
+    # --to keras of a recognised TF1 program: proof(port_name) -> the text of the test
+    # that proves the port (tools.porter.keras.proof), written beside the output
+    proof: object = None
 
     @property
     def exit_code(self):
@@ -190,7 +193,7 @@ def _port_keras(source, filename, python2=False):
     """Adapter over the colleague's string API ``tools.porter.keras.writer.port_to_keras``."""
     if not keras_available():
         raise ValueError("target='keras' needs tools.porter.keras.writer, which this checkout lacks")
-    from tools.porter.keras.writer import port_to_keras
+    from tools.porter.keras.writer import port_to_keras_with_proof
 
     result = PortResult(code=source)
     if python2 or _parses_as_py3(source)[0] is None:  # Python 2 first, as for --to compat
@@ -201,7 +204,8 @@ def _port_keras(source, filename, python2=False):
             result.error = ParseFailure(error.line, error.col, str(error))
             return result
     try:
-        code, changes, unconverted = port_to_keras(source, filename=filename)
+        code, changes, unconverted, result.proof = port_to_keras_with_proof(
+            source, filename=filename)
     except cst.ParserSyntaxError as error:
         result.error = ParseFailure(error.raw_line, error.raw_column + 1, error.message)
         return result
@@ -389,6 +393,7 @@ def port_notebook(text, *, target="compat", python2=False):
         return text, []
     result = port_source("\n".join(pieces) + "\n", target=target, python2=python2)
     cells = _split_result(result, starts)
+    cells[0].proof = result.proof  # one program, one proof (the notebook's)
     results = list(zip(indices, cells))
     if result.error is not None:
         return text, results
@@ -429,6 +434,7 @@ class FileReport:
     original: str = ""
     new_text: str = None
     output: Path = None
+    proof_written: Path = None  # the test of a Keras port, once written
 
     @property
     def error(self):
@@ -441,6 +447,18 @@ class FileReport:
     @property
     def changed(self):
         return self.new_text is not None and self.new_text != self.original
+
+    @property
+    def proof(self):
+        """``proof(port_name) -> test text`` of a Keras port (see :class:`PortResult`)."""
+        proofs = [r.proof for _, r in self.results if r.proof is not None]
+        return proofs[0] if len(proofs) == 1 and not self.error else None
+
+    def proof_path(self):
+        """Where the port's test goes: ``test_<stem>_keras_port.py`` beside the output."""
+        from tools.porter.keras.proof import proof_test_name
+
+        return self.output.with_name(proof_test_name(self.path))
 
 
 def port_file(path, relative=None, *, target="compat", python2=False):
@@ -538,6 +556,13 @@ def summary_text(reports, exit_code, target="compat"):
         for cell, result in report.results:
             for severity, line, col, message in result.messages:
                 lines.append(f"{_where(report, cell, line, col)}: {severity}: {message}")
+        if report.proof_written is not None:
+            lines.append(f"{report.path}: proof: wrote {report.proof_written} (run `pytest "
+                         f"{report.proof_written}`: logits, gradients and training against "
+                         "the TF1 model on legacy_compat)")
+        elif report.proof is not None and report.output is None:
+            lines.append(f"{report.path}: proof: with -o or --in-place, the test that proves "
+                         "the port is written beside it")
     n_changes = sum(len(r.changes) for rep in reports for _, r in rep.results)
     n_manual = sum(len(r.unconverted) for rep in reports for _, r in rep.results)
     n_errors = sum(1 for rep in reports if rep.error)
@@ -555,7 +580,8 @@ def _report_json(reports, exit_code, target="compat"):
     files = []
     for rep in reports:
         entry = {"path": str(rep.path), "output": str(rep.output) if rep.output else None,
-                 "changed": rep.changed, "error": rep.error}
+                 "changed": rep.changed, "error": rep.error,
+                 "proof_test": str(rep.proof_written) if rep.proof_written else None}
         if rep.path.suffix == ".ipynb":
             entry["cells"] = [dict(cell=cell, **r.to_json()) for cell, r in rep.results]
         else:
@@ -636,6 +662,13 @@ def port_path(path, *, out=None, in_place=False, report=None, force=False, targe
                     code = _fail(f"backup {backup} already exists; move it away first", stderr)
                 rep.output = rep.path
                 writes.append((rep.path, rep.new_text, backup))
+    for rep in reports:  # the test that proves each Keras port, beside it
+        if code != EXIT_ERROR and rep.output is not None and rep.proof is not None:
+            test = rep.proof_path()
+            if test.exists() and not force:
+                code = _fail(f"{test} exists; pass --force to overwrite it", stderr)
+            writes.append((test, rep.proof(rep.output.name), None))
+            rep.proof_written = test
     if code == EXIT_ERROR:
         writes = []
 

@@ -183,7 +183,45 @@ def _keras_call(keras_model, feeds):
                                     result)
 
 
-def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
+@dataclasses.dataclass
+class LegacyBuild:
+    """The TF1 graph of a ``legacy_graph_fn``: placeholders, outputs, initialisation."""
+
+    graph: object
+    placeholders: Dict[str, object]
+    named: bool
+    items: list  # [(output name, tensor)]
+    init: list
+    assigns: list  # [(variable, placeholder, assign op)] of the randomised variables
+    extra: object = None  # what ``extend`` built
+
+    def start(self, seed):
+        """A new session with the variables initialised (and randomised from ``seed``).
+        Not ``with session:``: that would make the graph the default graph, and a weight
+        map's Keras calls must run eagerly."""
+        import tensorflow as tf
+
+        config = tf.compat.v1.ConfigProto()
+        # the ops as the TF1 code built them, without grappler's rewrites, whose first run
+        # on an unrolled RNN graph costs seconds per fetch
+        config.graph_options.rewrite_options.disable_meta_optimizer = True
+        session = tf.compat.v1.Session(graph=self.graph, config=config)
+        session.run(self.init)
+        if self.assigns:
+            rng = np.random.default_rng(seed)
+            session.run([op for _, _, op in self.assigns], feed_dict={
+                ph: rng.uniform(-RANDOM_WEIGHT_SCALE, RANDOM_WEIGHT_SCALE,
+                                var.shape.as_list()).astype(var.dtype.base_dtype.as_numpy_dtype)
+                for var, ph, _ in self.assigns})
+        return session
+
+    def feed_dict(self, feeds):
+        return {self.placeholders[n]: a for n, a in feeds.items()}
+
+
+def build_legacy(legacy_graph_fn, feeds, seed, extend=None) -> LegacyBuild:
+    """Call ``legacy_graph_fn`` in a fresh ``tf.Graph`` on one placeholder per feed;
+    ``extend(outputs)`` adds ops to the graph (optimizers) before its first run."""
     import tensorflow as tf  # here, not at the top: a Keras side on jax/torch needs no TF
 
     v1 = tf.compat.v1
@@ -202,6 +240,7 @@ def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
             if not isinstance(tensor, (tf.Tensor, tf.Variable)):
                 raise TypeError(f"legacy_graph_fn's output {name!r} is not a tensor: "
                                 f"{tensor!r}")
+        extra = extend(dict(items)) if extend is not None else None
         init = [v1.global_variables_initializer(), v1.local_variables_initializer(),
                 v1.tables_initializer()]
         assigns = []
@@ -210,23 +249,19 @@ def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
                 if var.dtype.base_dtype.is_floating and var.shape.is_fully_defined():
                     ph = v1.placeholder(var.dtype.base_dtype, var.shape)
                     assigns.append((var, ph, var.assign(ph)))
-    # Not ``with session:``: that would make ``graph`` the default graph, and the
-    # weight map's Keras calls must run eagerly.
-    session = v1.Session(graph=graph)
+    return LegacyBuild(graph, placeholders, named, items, init, assigns, extra)
+
+
+def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
+    legacy = build_legacy(legacy_graph_fn, feeds, seed)
+    session = legacy.start(seed)
     try:
-        session.run(init)
-        if assigns:
-            rng = np.random.default_rng(seed)
-            session.run([op for _, _, op in assigns], feed_dict={
-                ph: rng.uniform(-RANDOM_WEIGHT_SCALE, RANDOM_WEIGHT_SCALE, var.shape.as_list()).astype(
-                    var.dtype.base_dtype.as_numpy_dtype) for var, ph, _ in assigns})
         if weight_map is not None:
-            weight_map(session, graph, keras_model)
-        values = session.run([t for _, t in items],
-                             feed_dict={placeholders[n]: a for n, a in feeds.items()})
+            weight_map(session, legacy.graph, keras_model)
+        values = session.run([t for _, t in legacy.items], feed_dict=legacy.feed_dict(feeds))
     finally:
         session.close()
-    return named, [(name, value) for (name, _), value in zip(items, values)]
+    return legacy.named, [(name, value) for (name, _), value in zip(legacy.items, values)]
 
 
 def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
@@ -313,7 +348,8 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
 # weight map for models laid out like modern.build_keras_model's
 # ------------------------------------------------------------------------------------
 def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
-                      readout: Optional[Tuple[str, str]] = None) -> Callable:
+                      readout: Optional[Tuple[str, str]] = None,
+                      dense: Optional[Mapping] = None) -> Callable:
     """A ``weight_map`` that copies the TF1 graph's RNN (and readout) variables into a
     Keras model laid out like :func:`modern.models.build_keras_model`'s.
 
@@ -332,6 +368,10 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
         readout: the graph's ``(weights, biases)`` variable names of the readout
             ``outputs[-1] @ W + b`` (default ``("readout/weights", "readout/biases")``);
             used when ``spec.num_classes`` is set.
+        dense: other dense layers of the model, copied as they are: ``{Keras layer name:
+            (weights name, biases name)}`` of ``tf.matmul(x, W) + b`` in the graph (TF1's
+            ``W`` is already Keras' ``kernel`` layout), e.g. an input projection
+            ``{"input_projection": ("W_in", "b_in")}``.
     """
     from modern.models import RNNSpec, set_tf1_weights
     from tools.proof.pipelines import READOUT_BIASES, READOUT_WEIGHTS, RUNNER_SCOPES
@@ -350,19 +390,32 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
           or not all(isinstance(n, str) for n in readout)):
         raise TypeError(f"readout must be the (weights, biases) variable names, got "
                         f"{readout!r}")
+    dense = dict(dense or {})
+    for layer, names in dense.items():
+        if (not isinstance(layer, str) or isinstance(names, str) or not isinstance(
+                names, Sequence) or len(names) != 2 or not all(isinstance(n, str) for n in names)):
+            raise TypeError(f"dense must map Keras layer names to (weights, biases) variable "
+                            f"names, got {layer!r}: {names!r}")
     prefix = scope.rstrip("/") + "/"
 
     def copy_weights(session, graph, keras_model):
         import tensorflow as tf
 
         with graph.as_default():
-            variables = {v.op.name: v for v in tf.compat.v1.global_variables()}
+            # the model's weights (not optimizer slots such as kernel/Adam)
+            variables = {v.op.name: v for v in tf.compat.v1.trainable_variables()}
         rnn = {name[len(prefix):]: var for name, var in variables.items()
                if name.startswith(prefix)}
         if not rnn:
             raise ValueError(f"weights_from_spec: no variable under scope {prefix!r} in the "
                              f"graph (it has {sorted(variables)}); pass scope=...")
         readout_values = None
+        for layer, names in dense.items():
+            missing = [n for n in names if n not in variables]
+            if missing:
+                raise ValueError(f"weights_from_spec: dense variables {missing} of layer "
+                                 f"{layer!r} are not in the graph (it has {sorted(variables)})")
+            keras_model.get_layer(layer).set_weights(session.run([variables[n] for n in names]))
         if spec.num_classes is not None:
             missing = [n for n in readout if n not in variables]
             if missing:

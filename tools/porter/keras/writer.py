@@ -50,7 +50,7 @@ from modern.spec import KERAS_TARGETS, RUNNERS
 from tools.porter.keras.recognize import RecognizedPipeline, recognize, tf1_markers
 from tools.porter.keras.recognize.result import Miss
 
-__all__ = ["port_to_keras", "keras_layer_code"]
+__all__ = ["port_to_keras", "port_to_keras_with_proof", "keras_layer_code"]
 
 # config keys that are not settings of the port (identity, plumbing of the proof model)
 _NOT_SETTINGS = {"name", "trainable", "dtype", "build_config", "return_state",
@@ -254,7 +254,7 @@ def _optimizer_code(r: RecognizedPipeline):
     return f"{qualified}({', '.join(args)})"
 
 
-def _describe(r: RecognizedPipeline):
+def describe(r: RecognizedPipeline):
     cells = " + ".join(f"{c.cell_type}({c.units})" for c in r.spec.cells)
     if r.spec.stacked:
         cells = f"MultiRNNCell[{cells}]"
@@ -397,7 +397,7 @@ def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
         display = ""
     data_dir = r.data["train_dir"]
     doc = (f'"""Keras 3 port of {filename}, written by `port --to keras` (tools.porter).\n\n'
-           f"The TF1 model: {_describe(r)}.\n"
+           f"The TF1 model: {describe(r)}.\n"
            "Same initial-value semantics (TF1's initial biases, the readout's initial\n"
            "distributions),\n"
            "optimizer, learning rate, batch size, number of steps and MNIST batches.\n"
@@ -508,11 +508,11 @@ def _port_tf1(source, filename):
     if not r.complete:
         if not unconverted:
             unconverted.append(Miss(1, "the TF1 pipeline was not fully recognised"))
-        return _marked(source, unconverted), [], sorted(unconverted)
+        return _marked(source, unconverted), [], sorted(unconverted), None
     if r.spec.masked and r.sequence_length_feed is None:
         unconverted = [Miss(r.lines.get("sequence_length", 0),
                             "sequence_length: its per-batch feed was not recognised")]
-        return _marked(source, unconverted), [], unconverted
+        return _marked(source, unconverted), [], unconverted, None
     layers = keras_layer_code(r.spec, r.steps, unroll=RUNNERS[r.runner].static)
     pairs, other_pairs = _pairs_for(r)
     changes = []
@@ -559,7 +559,7 @@ def _port_tf1(source, filename):
                        "distributions)")
     changes.append(f"line {r.lines['data']}: tensorflow.examples...input_data -> "
                    "legacy_compat.examples.tutorials.mnist.input_data (same data)")
-    return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted)
+    return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted), r
 
 
 # --------------------------------------------------------------------------------------
@@ -746,6 +746,24 @@ def _is_keras_program(source):
     return "keras" in source
 
 
+def port_to_keras_with_proof(source: str, *, filename: str = "<string>"):
+    """:func:`port_to_keras` and the proof of a generated program:
+    ``(new_source, changes, unconverted, proof)``; ``proof`` is None (nothing generated,
+    or a program that already is Keras) or ``proof(port_name) -> the text of
+    test_<stem>_keras_port.py`` for the port saved as ``port_name`` beside that test
+    (:mod:`tools.porter.keras.proof`)."""
+    cst.parse_module(source)  # a syntax error is the caller's to see
+    if tf1_markers(source):
+        code, changes, unconverted, r = _port_tf1(source, filename)
+        if r is None:
+            return code, changes, unconverted, None
+        from tools.porter.keras.proof import write_proof_test
+
+        return code, changes, unconverted, lambda port_name: write_proof_test(
+            r, filename, port_name)
+    return port_to_keras(source, filename=filename) + (None,)
+
+
 def port_to_keras(source: str, *, filename: str = "<string>"
                   ) -> Tuple[str, List[str], List[Tuple[int, str]]]:
     """Port ``source`` to Keras 3: ``(new_source, changes, unconverted)``.
@@ -756,7 +774,7 @@ def port_to_keras(source: str, *, filename: str = "<string>"
     """
     cst.parse_module(source)  # a syntax error is the caller's to see
     if tf1_markers(source):
-        return _port_tf1(source, filename)
+        return _port_tf1(source, filename)[:3]
     if _is_keras_program(source):
         return _port_keras(source)
     return source, [], [(1, "no TF1 RNN pipeline and no Keras code found")]

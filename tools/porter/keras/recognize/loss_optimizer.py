@@ -73,6 +73,8 @@ def find_optimizer(context):
     result.optimizer_options = {k: v for k, v in target.bind(*args, **kwargs).items()
                                 if k in given and k in target.renames and k != "learning_rate"}
     result.optimizer_keras = (target.keras, keras_kwargs)
+    result.optimizer_tf1 = (target.tf1, {k: v for k, v in target.bind(*args, **kwargs).items()
+                                         if k in given and k != "name"})
     # minimize(loss) must be the plain call: gradient clipping etc. is listed
     for other_call, other_line, other in context.calls:
         if other and last_part(other) in _GRADIENT_PROCESSING:

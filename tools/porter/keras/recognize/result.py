@@ -57,6 +57,9 @@ class RecognizedPipeline:
     learning_rate: Optional[float] = None
     # (qualified Keras class, its arguments) from modern.optimizers.OPTIMIZERS
     optimizer_keras: Optional[Tuple[str, Dict[str, object]]] = None
+    # (TF1's qualified class, its arguments with TF1's defaults): the generated test's
+    # TF1 side
+    optimizer_tf1: Optional[Tuple[str, Dict[str, object]]] = None
     batch_size: Optional[int] = None
     training_steps: Optional[int] = None
     first_step: int = 1

@@ -1,0 +1,270 @@
+"""The test that proves a Keras port: ``test_<stem>_keras_port.py``, written beside the port.
+
+The recognised pipeline (:class:`~tools.porter.keras.recognize.RecognizedPipeline`) is
+lowered a second time, to TF1 code on ``legacy_compat`` (TF1's cells and runners, bit-exact)
+-- the program's model and loss as TF1 built them, without running the user's program:
+its input idiom (``unstack`` for a static runner), an input projection ``matmul + b``,
+the cells (``MultiRNNCell`` for a stack, one per direction), the runner with
+``sequence_length``, the readout from ``outputs[-1]`` or the final state's ``h``, and
+``reduce_mean(softmax_cross_entropy_with_logits)``. Dropout is left out on the TF1 side
+(keep probabilities 1.0, as the program evaluates) and switched off on the Keras side by
+the assertions (random masks cannot be compared).
+
+The test imports the port (a ``.py`` module, or a notebook's code cells), copies the TF1
+graph's random weights into ``build_model()`` with
+:func:`tools.testing.weights_from_spec`, and asserts with the public API
+(:func:`tools.testing.assert_equivalent`,
+:func:`tools.testing.assert_training_equivalent`): the logits, the gradient of the loss
+w.r.t. every weight, and the losses of a few steps of the program's optimizer
+(``compile_model``'s Keras optimizer against TF1's own).
+"""
+import re
+from pathlib import Path
+
+from modern.spec import RUNNERS
+
+__all__ = ["proof_test_name", "write_proof_test"]
+
+TRAINING_STEPS = 3  # steps of the program's optimizer the generated test compares
+
+
+def proof_test_name(original):
+    """``test_<stem>_keras_port.py`` for the program ``original`` (a path or name)."""
+    stem = re.sub(r"\W", "_", Path(str(original)).stem)
+    return f"test_{stem}_keras_port.py"
+
+
+def _cell_code(cell):
+    args = [repr(cell.units)]
+    for option, value in cell.tf1_options().items():
+        if option == "activation":
+            if value == "tanh":
+                continue
+            value = f"tf.nn.{value}" if cell.kind.activation_is_function else repr(value)
+            args.append(f"activation={value}")
+        else:
+            args.append(f"{option}={value!r}")
+    return f"rnn_cell.{cell.cell_type}({', '.join(args)})"
+
+
+def _cells_code(spec):
+    cells = [_cell_code(c) for c in spec.cells]
+    if spec.stacked:
+        inner = ",\n            ".join(cells)
+        return f"rnn_cell.MultiRNNCell([\n            {inner}])"
+    return cells[0]
+
+
+def _readout_input(r):
+    """TF1's readout input and the code that computes it from the runner's results."""
+    spec = r.spec
+    if r.readout_from == "final state h":
+        if spec.bidirectional:
+            raise ValueError("a final-state readout of a bidirectional runner")
+        last = "state[-1]" if spec.stacked else "state"
+        return f"{last}.h" if spec.cells[-1].lstm_like else last
+    if RUNNERS[r.runner].static:
+        return "outputs[-1]"
+    if spec.bidirectional:
+        return "tf.concat(outputs, 2)[:, -1, :]"
+    return "outputs[:, -1, :]"
+
+
+def _model_code(r):
+    spec = r.spec
+    runner = RUNNERS[r.runner]
+    lines = ['    x = inputs["x"]']
+    length = ', sequence_length=inputs["sequence_length"]' if spec.masked else ""
+    if r.input_projection:
+        units = r.input_projection["units"]
+        activation = r.input_projection["activation"]
+        projected = "tf.matmul(flat, w_in) + b_in"
+        if activation:
+            projected = f"tf.nn.{activation}({projected})"
+        lines += [
+            "    # the input projection tf.matmul(x, W_in) + b_in on every step",
+            '    w_in = v1.get_variable("input_projection/weights", [NUM_INPUT, '
+            f'{units}])',
+            f'    b_in = v1.get_variable("input_projection/biases", [{units}])',
+            "    flat = tf.reshape(x, [-1, NUM_INPUT])",
+            f"    x = tf.reshape({projected}, [-1, TIMESTEPS, {units}])",
+        ]
+    if runner.static:
+        lines.append("    x = tf.unstack(x, TIMESTEPS, 1)  # a list of TIMESTEPS (batch, "
+                     "inputs) tensors")
+    if spec.bidirectional:
+        lines += ["", "    def make_cell():", f"        return {_cells_code(spec)}", ""]
+        if runner.static:
+            lines.append(f"    outputs, state_fw, state_bw = rnn.{r.runner}(make_cell(), "
+                         f"make_cell(), x, dtype=tf.float32{length})")
+        else:
+            lines.append(f"    outputs, (state_fw, state_bw) = rnn.{r.runner}(make_cell(), "
+                         f"make_cell(), x, dtype=tf.float32{length})")
+    else:
+        lines += [f"    cell = {_cells_code(spec)}",
+                  f"    outputs, state = rnn.{r.runner}(cell, x, dtype=tf.float32{length})"]
+    logits = f"tf.matmul({_readout_input(r)}, weights) + biases"
+    if r.readout_activation:
+        logits = f"tf.nn.{r.readout_activation}({logits})"
+    lines += [
+        f'    weights = v1.get_variable("readout/weights", [{spec.output_size}, NUM_CLASSES])',
+        '    biases = v1.get_variable("readout/biases", [NUM_CLASSES])',
+        f"    logits = {logits}",
+        '    if "labels" not in inputs:',
+        '        return {"logits": logits}',
+        "    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(",
+        '        labels=inputs["labels"], logits=logits))',
+        '    return {"logits": logits, "loss": loss}',
+    ]
+    return "\n".join(lines)
+
+
+def _optimizer_code(r):
+    qualified, arguments = r.optimizer_tf1
+    args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+    return f"{qualified.replace('tf.compat.v1.', 'v1.')}({args})"
+
+
+def _dataclass_code(obj):
+    """``Class(field=value, ...)`` with the fields that differ from their defaults."""
+    import dataclasses
+
+    args = []
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        if field.default is not dataclasses.MISSING and value == field.default:
+            continue
+        if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+            inner = ", ".join(_dataclass_code(v) for v in value)
+            args.append(f"{field.name}=({inner},)")
+        else:
+            args.append(f"{field.name}={value!r}")
+    return f"{type(obj).__name__}({', '.join(args)})"
+
+
+def _weight_map_code(r):
+    dense = (', dense={"input_projection": ("input_projection/weights", '
+             '"input_projection/biases")}' if r.input_projection else "")
+    return f"testing.weights_from_spec(SPEC, RUNNER{dense})"
+
+
+def _loader_code(port_name):
+    if port_name.endswith(".ipynb"):
+        return '''def load_port():
+    """The port's code cells (a notebook), as a module; ``main()`` is not run."""
+    import nbformat
+
+    notebook = nbformat.read(str(PORT), as_version=4)
+    code = "\\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    module = types.ModuleType(PORT.stem)
+    module.__file__ = str(PORT)
+    sys.modules[PORT.stem] = module  # Keras' serialisable classes are registered there
+    exec(compile(code, str(PORT), "exec"), module.__dict__)
+    return module'''
+    return '''def load_port():
+    """The port, imported as a module (``main()`` runs only as a script)."""
+    spec = importlib.util.spec_from_file_location(PORT.stem, PORT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[PORT.stem] = module
+    spec.loader.exec_module(module)
+    return module'''
+
+
+def write_proof_test(r, original, port_name):
+    """The text of ``test_<stem>_keras_port.py`` for the port ``port_name`` (a file name
+    beside the test) of the program ``original``."""
+    from tools.porter.keras.writer import describe  # the writer imports this module
+
+    spec = r.spec
+    extra_imports = "import types\n" if port_name.endswith(".ipynb") else ""
+    inputs = ['        "x": rng.uniform(0.0, 1.0, (BATCH, TIMESTEPS, NUM_INPUT)).astype('
+              'np.float32),']
+    if spec.masked:
+        inputs.append('        "sequence_length": rng.integers(1, TIMESTEPS + 1, BATCH)'
+                      '.astype(np.int32),')
+    return f'''"""Proof that {port_name} (the Keras 3 port of {Path(str(original)).name}) computes and
+trains as the TF1 program did. Written by `rnn-migrate port --to keras`; run `pytest` on it.
+
+The TF1 side is the program's model and loss rebuilt from what the porter read in it, on
+legacy_compat (TF1's cells and runners, exact to the last bit) in a tf.Graph of its own:
+{describe(r)}.
+Dropout is off on both sides (TF1's keep probabilities 1.0 as the program evaluates; the
+Keras Dropout layers at rate 0): random masks cannot be compared.
+
+Both sides start from the same random weights (the TF1 graph's, copied into build_model()
+by tools.testing.weights_from_spec) and get the same batch. Checked with the public API
+of tools.testing:
+* the logits (assert_equivalent, max |difference| <= 1e-6);
+* the gradient of the loss w.r.t. every weight (one gradient-descent step of learning
+  rate 1 on both sides, <= 1e-5) and {TRAINING_STEPS} steps of the program's optimizer, TF1's
+  {r.optimizer_tf1[0].rsplit(".", 1)[1]} against compile_model()'s (losses <= 1e-4)
+  (assert_training_equivalent).
+Tolerances: tools.proof.tolerances.Tolerance (float32 sums in another order).
+Backends: the Keras backend of the process; the test's name says which. The porter checked
+it on tensorflow; for JAX or torch run `KERAS_BACKEND=jax pytest {proof_test_name(original)}`.
+"""
+import importlib.util
+import sys
+{extra_imports}from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from legacy_compat import rnn, rnn_cell_impl as rnn_cell
+from modern.spec import CellSpec, RNNSpec
+from tools import testing
+
+v1 = tf.compat.v1
+PORT = Path(__file__).with_name({port_name!r})
+TIMESTEPS, NUM_INPUT, NUM_CLASSES = {r.steps!r}, {r.input_size!r}, {spec.num_classes!r}
+BATCH = 8
+# the recognised model (modern.spec) and runner: how TF1's weights map to Keras'
+SPEC = {_dataclass_code(spec)}
+RUNNER = {r.runner!r}
+
+
+{_loader_code(port_name)}
+
+
+def tf1_model(inputs):
+    """The TF1 program's model (and loss, when fed labels) on legacy_compat."""
+{_model_code(r)}
+
+
+def tf1_optimizer():
+    """The TF1 program's optimizer."""
+    return {_optimizer_code(r)}
+
+
+def batch(seed=0):
+    rng = np.random.default_rng(seed)
+    inputs = {{
+{chr(10).join(inputs)}
+    }}
+    labels = np.eye(NUM_CLASSES, dtype=np.float32)[rng.integers(0, NUM_CLASSES, BATCH)]
+    return inputs, labels
+
+
+@pytest.fixture(scope="module")
+def port():
+    return load_port()
+
+
+@pytest.mark.parametrize("backend", [keras.backend.backend()])
+def test_logits_equal_tf1(port, backend):
+    inputs, _ = batch()
+    testing.assert_equivalent(tf1_model, port.build_model(), inputs,
+                              weight_map={_weight_map_code(r)},
+                              output_names=["logits"])
+
+
+@pytest.mark.parametrize("backend", [keras.backend.backend()])
+def test_gradients_and_training_equal_tf1(port, backend):
+    inputs, labels = batch(1)
+    testing.assert_training_equivalent(
+        tf1_model, lambda: port.compile_model(port.build_model()), inputs, labels,
+        tf1_optimizer=tf1_optimizer, weight_map={_weight_map_code(r)},
+        steps={TRAINING_STEPS})
+'''
