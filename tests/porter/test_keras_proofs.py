@@ -5,7 +5,7 @@ Every fixture of ``tests/fixtures/porter_keras/`` is ported with the command's o
 the generated ``test_<stem>_keras_port.py`` is imported and run here:
 
 * its logits check (TF1 model on legacy_compat vs the port's ``build_model()``) for every
-  fixture;
+  fixture and every TF1 seed program of ``../shared/seeds``;
 * its gradients + training check (one gradient-descent step of learning rate 1, then
   3 steps of the program's optimizer) for every fixture with ``-m slow``, by default for
   the few of ``DEFAULT_TRAINING``;
@@ -25,6 +25,10 @@ from tools.testing import EquivalenceError
 
 CASES = REPO_ROOT / "tests" / "fixtures" / "porter_keras"
 FIXTURES = sorted(p.name for p in CASES.iterdir() if p.name != "unsupported.py")
+# the project's TF1 seed programs (../shared/seeds; the TF2 ones have no TF1 model)
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+TF1_SEEDS = ("s000_tf8_rnn_basiclstm.py", "s001_py2_mnist_rnn.py", "s002a_contrib_lstm.py",
+             "s002b_contrib_bilstm.py")
 # gradients + training by default (each 1.5-2.5 CPU-s): a notebook, GRU and LSTM, static
 # and dynamic, an input projection, a final-state readout, sequence_length, Adam and
 # GradientDescent; every fixture (stacks, dropout, bidirectional, RMSProp, Python 2...)
@@ -35,7 +39,10 @@ DEFAULT_TRAINING = ("gru_final_state_notebook.ipynb", "input_projection_state.py
 
 def _ported(name, directory):
     """Port ``name`` into ``directory`` as the CLI does -> (port path, test module)."""
-    code = engine.port_path(CASES / name, out=directory / name, target="keras",
+    source = SEEDS / name if name in TF1_SEEDS else CASES / name
+    if not source.exists():
+        pytest.skip(f"{source} is not in this checkout")
+    code = engine.port_path(source, out=directory / name, target="keras",
                             stdout=io.StringIO())
     assert code == engine.EXIT_OK
     test = directory / f"test_{Path(name).stem}_keras_port.py"
@@ -67,14 +74,15 @@ def _backend():
     return keras.backend.backend()
 
 
-@pytest.mark.parametrize("name", FIXTURES)
+@pytest.mark.parametrize("name", FIXTURES + list(TF1_SEEDS))
 def test_generated_logits_check_passes(proofs, name):
     _, module, port = proofs(name)
     module.test_logits_equal_tf1(port, _backend())
 
 
 @pytest.mark.parametrize("name", [
-    n if n in DEFAULT_TRAINING else pytest.param(n, marks=pytest.mark.slow) for n in FIXTURES])
+    n if n in DEFAULT_TRAINING else pytest.param(n, marks=pytest.mark.slow)
+    for n in FIXTURES + list(TF1_SEEDS)])
 def test_generated_gradients_and_training_check_passes(proofs, name):
     _, module, port = proofs(name)
     module.test_gradients_and_training_equal_tf1(port, _backend())

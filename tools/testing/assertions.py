@@ -195,7 +195,7 @@ class LegacyBuild:
     assigns: list  # [(variable, placeholder, assign op)] of the randomised variables
     extra: object = None  # what ``extend`` built
 
-    def start(self, seed):
+    def start(self, seed, scale=RANDOM_WEIGHT_SCALE):
         """A new session with the variables initialised (and randomised from ``seed``).
         Not ``with session:``: that would make the graph the default graph, and a weight
         map's Keras calls must run eagerly."""
@@ -210,7 +210,7 @@ class LegacyBuild:
         if self.assigns:
             rng = np.random.default_rng(seed)
             session.run([op for _, _, op in self.assigns], feed_dict={
-                ph: rng.uniform(-RANDOM_WEIGHT_SCALE, RANDOM_WEIGHT_SCALE,
+                ph: rng.uniform(-scale, scale,
                                 var.shape.as_list()).astype(var.dtype.base_dtype.as_numpy_dtype)
                 for var, ph, _ in self.assigns})
         return session
@@ -252,9 +252,9 @@ def build_legacy(legacy_graph_fn, feeds, seed, extend=None) -> LegacyBuild:
     return LegacyBuild(graph, placeholders, named, items, init, assigns, extra)
 
 
-def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
+def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed, scale):
     legacy = build_legacy(legacy_graph_fn, feeds, seed)
-    session = legacy.start(seed)
+    session = legacy.start(seed, scale)
     try:
         if weight_map is not None:
             weight_map(session, legacy.graph, keras_model)
@@ -267,7 +267,8 @@ def _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed):
 def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
                       weight_map: Optional[Callable] = None, atol: float = Tolerance.outputs,
                       rtol: float = 0.0, output_names=None,
-                      seed: Optional[int] = 0, backend: Optional[str] = None) -> EquivalenceReport:
+                      seed: Optional[int] = 0, backend: Optional[str] = None,
+                      weight_scale: float = RANDOM_WEIGHT_SCALE) -> EquivalenceReport:
     """Assert that ``keras_model`` computes what the TF1 graph of ``legacy_graph_fn`` does.
 
     Args:
@@ -295,6 +296,8 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
         seed: the graph's trainable float variables are set to Uniform(-0.5, 0.5)
             values from ``numpy.random.default_rng(seed)``, so that zero-initialised
             biases are checked too; ``None`` keeps the graph's own initial values.
+        weight_scale: the bound of those uniform values (default 0.5; a wide model
+            keeps its pre-activations O(1) with about ``1/sqrt(fan_in)``).
         backend: the Keras backend that runs the model: ``None`` (this process'),
             ``"tensorflow"``, ``"jax"`` or ``"torch"``. Another backend than this
             process' runs the Keras side in a subprocess on that backend (see
@@ -330,7 +333,8 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
     if backends.check_backend(backend) is not None:
         backends.require_backend(backend)
 
-    legacy = _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed)
+    weight_scale = _tolerance_value("weight_scale", weight_scale)
+    legacy = _legacy_run(legacy_graph_fn, feeds, weight_map, keras_model, seed, weight_scale)
     if backend is None or backend == backends.current_backend():
         keras_out = _structure(_keras_call(keras_model, feeds))
     else:

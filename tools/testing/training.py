@@ -6,6 +6,9 @@
 TF1 optimizer your program used and a ``weight_map``. From the same random weights and the
 same batch:
 
+Both start from the graph's variables at random ``Uniform(-weight_scale, weight_scale)``
+values (``seed``), copied into the model by ``weight_map``.
+
 * ``"gradients"``: one step of plain gradient descent with learning rate 1 on both sides
   (TF1's ``GradientDescentOptimizer(1.0)``, ``keras.optimizers.SGD(1.0)`` with the
   model's compiled loss), then TF1's updated variables are mapped into a fresh model with
@@ -28,7 +31,9 @@ from typing import Callable, Dict
 import numpy as np
 
 from tools.proof.report import EquivalenceReport, compare_output
-from tools.testing.assertions import EquivalenceError, _input_feeds, _tolerances, build_legacy
+from tools.proof.tolerances import RANDOM_WEIGHT_SCALE
+from tools.testing.assertions import (EquivalenceError, _input_feeds, _tolerance_value,
+                                      _tolerances, build_legacy)
 
 __all__ = ["assert_training_equivalent", "TRAINING_CHECKS"]
 
@@ -69,7 +74,8 @@ def _model_inputs(model, feeds):
 def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Callable, inputs,
                                labels, *, tf1_optimizer: Callable, weight_map: Callable,
                                steps: int = 3, checks=TRAINING_CHECKS, tolerance=None,
-                               seed: int = 0, loss: str = "loss", run_eagerly: bool = True
+                               seed: int = 0, weight_scale: float = RANDOM_WEIGHT_SCALE,
+                               loss: str = "loss", run_eagerly: bool = True
                                ) -> Dict[str, EquivalenceReport]:
     """Assert that the Keras model's gradients and training losses are the TF1 graph's.
 
@@ -93,7 +99,9 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
             (:class:`tools.proof.tolerances.Tolerance`: gradients 1e-5, training 1e-4),
             one number for all, or a dict keyed by check.
         seed: the graph's trainable float variables start from Uniform(-0.5, 0.5) values
-            of ``numpy.random.default_rng(seed)``.
+            of ``numpy.random.default_rng(seed)``; ``weight_scale`` is the bound of those
+            values (default 0.5; a wide model keeps its pre-activations O(1) with about
+            ``1/sqrt(fan_in)``).
         loss: the name of the loss among ``legacy_graph_fn``'s outputs.
         run_eagerly: the Keras train steps run eagerly (the same operations, without
             tracing a compiled train function: an unrolled 28-step model takes seconds to
@@ -119,6 +127,7 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
                          f"{checks!r}")
     checks = tuple(checks)
     limits = _tolerances(tolerance, checks)
+    weight_scale = _tolerance_value("weight_scale", weight_scale)
     feeds = _input_feeds(inputs)
     if "labels" in feeds:
         raise ValueError("inputs must not have an entry 'labels': pass the targets as labels")
@@ -149,7 +158,7 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
 
     reports = {}
     if "gradients" in checks:
-        session = legacy.start(seed)
+        session = legacy.start(seed, weight_scale)
         try:
             model = mapped(session)
             before = _trainable(model)
@@ -168,7 +177,7 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
         reports["gradients"] = EquivalenceReport(
             tuple(diffs), atol, 0.0, "gradients (one gradient-descent step, learning rate 1)")
     if "training" in checks:
-        session = legacy.start(seed)
+        session = legacy.start(seed, weight_scale)
         try:
             model = mapped(session)
             model.run_eagerly = run_eagerly

@@ -142,6 +142,14 @@ def _dataclass_code(obj):
     return f"{type(obj).__name__}({', '.join(args)})"
 
 
+def _weight_scale(spec):
+    fan_in, size = 0, spec.input_size
+    for cell in spec.cells:
+        fan_in = max(fan_in, size + cell.output_size)
+        size = cell.output_size if not spec.bidirectional else size
+    return round(min(0.5, fan_in ** -0.5), 4)
+
+
 def _weight_map_code(r):
     dense = (', dense={"input_projection": ("input_projection/weights", '
              '"input_projection/biases")}' if r.input_projection else "")
@@ -220,6 +228,9 @@ v1 = tf.compat.v1
 PORT = Path(__file__).with_name({port_name!r})
 TIMESTEPS, NUM_INPUT, NUM_CLASSES = {r.steps!r}, {r.input_size!r}, {spec.num_classes!r}
 BATCH = 8
+# random weights Uniform(-s, s) with s = 1/sqrt(the largest fan-in of a cell): the
+# pre-activations stay O(1), as in a trained model, however wide the model
+WEIGHT_SCALE = {_weight_scale(spec)!r}
 # the recognised model (modern.spec) and runner: how TF1's weights map to Keras'
 SPEC = {_dataclass_code(spec)}
 RUNNER = {r.runner!r}
@@ -257,7 +268,7 @@ def test_logits_equal_tf1(port, backend):
     inputs, _ = batch()
     testing.assert_equivalent(tf1_model, port.build_model(), inputs,
                               weight_map={_weight_map_code(r)},
-                              output_names=["logits"])
+                              output_names=["logits"], weight_scale=WEIGHT_SCALE)
 
 
 @pytest.mark.parametrize("backend", [keras.backend.backend()])
@@ -266,5 +277,5 @@ def test_gradients_and_training_equal_tf1(port, backend):
     testing.assert_training_equivalent(
         tf1_model, lambda: port.compile_model(port.build_model()), inputs, labels,
         tf1_optimizer=tf1_optimizer, weight_map={_weight_map_code(r)},
-        steps={TRAINING_STEPS})
+        steps={TRAINING_STEPS}, weight_scale=WEIGHT_SCALE)
 '''
