@@ -5,7 +5,8 @@ Every fixture of ``tests/fixtures/porter_keras/`` is ported with the command's o
 the generated ``test_<stem>_keras_port.py`` is imported and run here:
 
 * its logits check (TF1 model on legacy_compat vs the port's ``build_model()``) for every
-  fixture and every TF1 seed program of ``../shared/seeds``;
+  fixture and every TF1 seed program of ``../shared/seeds`` (by default for those whose
+  gradients and training are not checked by default: each program runs one of the two);
 * its gradients + training check (one gradient-descent step of learning rate 1, then
   3 steps of the program's optimizer) for every fixture with ``-m slow``, by default for
   the few of ``DEFAULT_TRAINING``;
@@ -74,7 +75,9 @@ def _backend():
     return keras.backend.backend()
 
 
-@pytest.mark.parametrize("name", FIXTURES + list(TF1_SEEDS))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.slow) if n in DEFAULT_TRAINING else n
+    for n in FIXTURES + list(TF1_SEEDS)])
 def test_generated_logits_check_passes(proofs, name):
     _, module, port = proofs(name)
     module.test_logits_equal_tf1(port, _backend())

@@ -6,7 +6,8 @@ and porting the result again changes nothing. The number of programs tried is pr
 at the end of the module (``-s`` or the terminal summary shows it).
 
 Examples per property: ``PORTER_FUZZ_EXAMPLES`` (default 20 in the ``fast`` profile,
-5x the profile's ``max_examples`` in others, e.g. ``HYPOTHESIS_PROFILE=thorough``).
+5x the profile's ``max_examples`` in others, e.g. ``HYPOTHESIS_PROFILE=thorough``). The
+``fast`` profile draws the same programs every run (``derandomize``); others draw new ones.
 """
 import ast
 import os
@@ -27,6 +28,9 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
+    # as the profile: the fast one (the default run, CI) tries the same programs every
+    # run (random ones made this module cost 3 to 25 CPU-s from run to run)
+    derandomize=_PROFILE.derandomize,
 )
 
 PREFIXES = st.sampled_from([

@@ -324,7 +324,12 @@ def test_keras_port_lists_reasons_and_changes_nothing(name):
 # ------------------------------------------------------------------------------------
 # no-op: porting a port again changes nothing
 # ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", FIXTURES)
+# by default the notebooks, the Python 2 programs and two TF 1.x ones; all with -m slow
+AGAIN = set(NOTEBOOKS) | PY2 | {"m01_basic_rnn_static.py", "c19_seq2seq_decoder.py"}
+
+
+@pytest.mark.parametrize("name", [n if n in AGAIN else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in FIXTURES])
 def test_porting_again_changes_nothing(name):
     for target, port in (("compat", _compat), ("keras", _keras)):
         code, _ = port(name)

@@ -57,7 +57,8 @@ def run_python(args, *, cwd=None, timeout=600, env=None, check=True, preloaded=F
 # programs these tests run. A test that only needs a process of its own (graph mode, a
 # program's own globals, a clean Keras registry) and does not test what importing does
 # can ask for ``preloaded=True``: its program then runs in a child forked from a server
-# process that imported TensorFlow (and nothing of this project, no Keras) once. The
+# process that imported TensorFlow (and of this project only the embedded MNIST reader,
+# numpy and the standard library, with MNIST read: no Keras, nothing global) once. The
 # child gets its own argv, sys.path[0], environment, working directory, stdin, stdout and
 # stderr as ``python <args>`` would; its exit status is the program's. Environment
 # variables read while TensorFlow is imported (and PYTHONHASHSEED) cannot change after
@@ -68,6 +69,11 @@ _IMPORT_TIME_ENV = ("PYTHONHASHSEED", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_
 _SERVER = r'''
 import json, os, sys
 import tensorflow  # noqa: F401  (the import every child would otherwise repeat)
+try:  # the embedded MNIST, read and sha256-checked once for every child's input_data
+    from legacy_compat import _mnist_data
+    _mnist_data.load_mnist_npz()
+except Exception:  # a checkout without it: each child reports that itself
+    pass
 sys.stdout.write("ready\n"); sys.stdout.flush()
 base_path = list(sys.path[1:])
 for line in sys.stdin:
