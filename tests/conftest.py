@@ -100,8 +100,22 @@ def _merge(summaries):
     return measured, stats, fuzz, fuzz_examples, modern, checkpoint
 
 
+def _no_grappler():
+    """Keras' compiled functions in the test processes run without grappler (TF's graph
+    optimiser), as the TF1 sessions of the proof do (tools.proof.pipelines.new_session):
+    each test traces small functions and runs them a few times, so optimising them cost
+    more than running them; the operations are the same. Programs the tests run in
+    subprocesses (the demo, the CLI, generated ports) keep TensorFlow's defaults."""
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+
+
 def pytest_configure(config):
     config._kit_worker_summaries = []
+    if hasattr(config, "workerinput") or not (config.pluginmanager.hasplugin("xdist")
+                                              and config.getvalue("numprocesses")):
+        _no_grappler()  # a process that runs tests (not an xdist controller)
     if not config.pluginmanager.hasplugin("xdist"):
         return
     config.pluginmanager.register(_XdistSummary(config), "tf1_rnn_kit_xdist_summary")

@@ -194,10 +194,9 @@ def _reference_graph(spec: RNNSpec, runner: str, learning_rate: float) -> _Refer
             value = v1.placeholder(tf.float32, variables[n].shape)
             assign[n] = (value, variables[n].assign(value))
         init = v1.global_variables_initializer()
-    config = v1.ConfigProto()
-    # run the ops as TF1 code built them (and skip grappler's costly first-run rewrites)
-    config.graph_options.rewrite_options.disable_meta_optimizer = True
-    session = v1.Session(graph=graph, config=config)
+    from tools.proof.pipelines import new_session
+
+    session = new_session(graph)
     session.run(init)
     return _Reference(graph, session, x, lengths, labels, outputs,
                       {n: variables[n] for n in names}, loss, gradients, train_op, assign)

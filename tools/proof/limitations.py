@@ -12,6 +12,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
+from tools.proof.pipelines import new_session
 
 v1 = tf.compat.v1
 
@@ -202,7 +203,7 @@ def _demo_dropout_draws():
         wrapper = cells.DropoutWrapper(cells.BasicRNNCell(1), input_keep_prob=keep, seed=1)
         # the wrapper's input dropout, evaluated on ones: the mask times 1/keep
         dropped = wrapper._dropout(x, "input", None, keep)
-        with v1.Session(graph=graph) as sess:
+        with new_session(graph) as sess:
             tf1_mask = sess.run(dropped)[0]
     keras_mask = np.asarray(keras.layers.Dropout(1 - keep, seed=1)(np.ones([1, n], "float32"),
                                                                     training=True))[0]
@@ -229,7 +230,7 @@ def _demo_dropout_state_keep_prob():
         cell = cells.DropoutWrapper(cells.BasicLSTMCell(8), state_keep_prob=0.5, seed=3)
         outputs, state = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
         init = v1.global_variables_initializer()
-        with v1.Session(graph=graph) as sess:
+        with new_session(graph) as sess:
             sess.run(init)
             out, h = sess.run([outputs[:, -1, :], state.h],
                               {x: np.random.default_rng(0).normal(size=(4, 5, 3))})
@@ -256,7 +257,7 @@ def _demo_not_built():
         device, _ = v1.nn.static_rnn(cells.DeviceWrapper(cells.GRUCell(2), "/cpu:0"), xs,
                                      dtype=tf.float32, scope="device")
         init = v1.global_variables_initializer()
-        with v1.Session(graph=graph) as sess:
+        with new_session(graph) as sess:
             sess.run(init)
             values = sess.run([residual[-1], device[-1]], {x: np.ones([2, 3, 2])})
             ran += ["ResidualWrapper", "DeviceWrapper"]
@@ -298,7 +299,7 @@ def _demo_attention_cell_wrapper():
                 for prefix in ("static/", "dynamic/"):
                     target = variables[prefix + name[len("static/"):]]
                     assigns.append(target.assign(value.astype(np.float32)))
-        with v1.Session(graph=graph) as sess:
+        with new_session(graph) as sess:
             sess.run(assigns)
             got = sess.run(runs, {x: rng.normal(size=(2, steps, 2))})
     static, dynamic = got["static"], got["dynamic"]

@@ -30,6 +30,16 @@ RUNNER_SCOPES = spec_table.RUNNER_SCOPES
 READOUT_WEIGHTS, READOUT_BIASES = "readout/weights", "readout/biases"
 
 
+def new_session(graph):
+    """A ``tf.compat.v1.Session`` of ``graph`` that runs its ops as they were built,
+    without grappler (TF's graph optimiser): the proof's graphs are small and run a few
+    times each, so optimising one cost more than running it (a third of the checks' CPU
+    time), and the operations -- TF1's arithmetic -- are the same either way."""
+    config = v1.ConfigProto()
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return v1.Session(graph=graph, config=config)
+
+
 def make_legacy_cell(cell: CellSpec):
     """The legacy_compat cell object for one ``CellSpec`` (TF1 constructor options)."""
     options = cell.tf1_options()
@@ -210,7 +220,7 @@ def build_legacy_graph(spec: RNNSpec, steps: int, runner: str, dtype=tf.float32,
                     reset = v1.variables_initializer(optimizer.variables())
                 train_ops[name] = (labels, learning_rate, loss, train_op, reset)
         init = v1.global_variables_initializer()
-    session = v1.Session(graph=graph)
+    session = new_session(graph)
     session.run(init)
     return LegacyGraph(spec, steps, runner, dtype, graph, session, x, seq_len, outputs,
                        rnn_vars, readout_vars, probes, gradient_names, gradient_ops, train_ops)

@@ -199,13 +199,9 @@ class LegacyBuild:
         """A new session with the variables initialised (and randomised from ``seed``).
         Not ``with session:``: that would make the graph the default graph, and a weight
         map's Keras calls must run eagerly."""
-        import tensorflow as tf
+        from tools.proof.pipelines import new_session  # TF1's ops as built, no grappler
 
-        config = tf.compat.v1.ConfigProto()
-        # the ops as the TF1 code built them, without grappler's rewrites, whose first run
-        # on an unrolled RNN graph costs seconds per fetch
-        config.graph_options.rewrite_options.disable_meta_optimizer = True
-        session = tf.compat.v1.Session(graph=self.graph, config=config)
+        session = new_session(self.graph)
         session.run(self.init)
         if self.assigns:
             rng = np.random.default_rng(seed)

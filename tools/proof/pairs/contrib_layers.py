@@ -14,6 +14,7 @@ import tensorflow as tf
 from tools.proof.pair import KerasSide, MigrationPair
 from tools.proof.report import compare
 from tools.proof.tolerances import RANDOM_WEIGHT_SCALE, Tolerance
+from tools.proof.pipelines import new_session
 
 _v1 = tf.compat.v1
 
@@ -56,7 +57,7 @@ def _tf1_side(build, x, probe_shape, rng):
         assign = [_v1.assign(v, p) for v, p in zip(variables, feed)]
         fetches = {"outputs": outputs,  # IndexedSlices (embeddings) -> dense
                    "gradients": {n: tf.convert_to_tensor(g) for n, g in zip(names, gradients)}}
-        with _v1.Session(graph=graph) as session:
+        with new_session(graph) as session:
             session.run(assign, feed)
             got = session.run(fetches, {inputs: x})
     return values, probe, got

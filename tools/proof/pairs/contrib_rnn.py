@@ -29,6 +29,7 @@ from tools.proof import limitations as lim
 from tools.proof.pair import KerasSide, MigrationPair
 from tools.proof.report import compare
 from tools.proof.tolerances import RANDOM_WEIGHT_SCALE, Tolerance
+from tools.proof.pipelines import new_session
 
 BATCH, STEPS = 2, 3
 _RUNNERS = ("static_rnn", "dynamic_rnn")
@@ -67,17 +68,6 @@ class _Built:
     assign: dict
 
 
-def _SESSION_CONFIG():
-    """Grappler off: these graphs run a few times, so optimising them costs more than it
-    saves (the ops, and so the numbers, are the same)."""
-    import tensorflow as tf
-    from tensorflow.core.protobuf import rewriter_config_pb2
-
-    rewrite = rewriter_config_pb2.RewriterConfig(disable_meta_optimizer=True)
-    return tf.compat.v1.ConfigProto(graph_options=tf.compat.v1.GraphOptions(
-        rewrite_options=rewrite))
-
-
 @functools.lru_cache(maxsize=32)
 def _tf1_graph(proof, config, runner):
     import tensorflow as tf
@@ -102,7 +92,7 @@ def _tf1_graph(proof, config, runner):
             ph = v1.placeholder(var.dtype.base_dtype, var.shape)
             assign[name] = (ph, var.assign(ph))
         init = v1.global_variables_initializer()
-    session = v1.Session(graph=graph, config=_SESSION_CONFIG())
+    session = new_session(graph)
     session.run(init)
     return _Built(session, x, outputs, variables, probes, names, gradients, assign)
 

@@ -35,6 +35,7 @@ from tools.proof import tolerances
 from tools.proof.pair import KerasSide, MigrationPair
 from tools.proof.report import compare
 from tools.proof.tolerances import Tolerance
+from tools.proof.pipelines import new_session
 
 _v1 = tf.compat.v1
 
@@ -199,7 +200,7 @@ def tf1_trajectories(seed, steps=tolerances.OPTIMIZER_STEPS):
     graph, problem, built, init = _tf1_graph()
     feed = dict(zip(problem, draw_problem(seed)))
     history = {name: [] for name in CASES}
-    with _v1.Session(graph=graph) as session:
+    with new_session(graph) as session:
         session.run(init, feed)
         for i in range(steps):
             for name, case in CASES.items():  # tf.assign at an epoch's start, before its steps

@@ -20,6 +20,7 @@ from modern import spec as spec_table
 from tools.proof.pair import KerasSide, MigrationPair
 from tools.proof.report import compare
 from tools.proof.tolerances import RANDOM_WEIGHT_SCALE, Tolerance
+from tools.proof.pipelines import new_session
 
 _v1 = tf.compat.v1
 
@@ -74,7 +75,7 @@ def _tf1_side(cell, config, x, initial_state, probe, rng):
         fetches = {"outputs": dict({"rnn_output": outputs.rnn_output},
                                    **{f"final_state/{p}": t for p, t in final.items()}),
                    "gradients": dict(zip(names, gradients))}
-        with _v1.Session(graph=graph) as session:
+        with new_session(graph) as session:
             session.run(assign, feed)
             feed = {parts[p]: initial_state[p] for p in parts}
             feed[inputs] = x

@@ -33,6 +33,7 @@ from tools.proof import limitations as lim
 from tools.proof.pair import KerasSide, MigrationPair
 from tools.proof.report import compare
 from tools.proof.tolerances import Tolerance
+from tools.proof.pipelines import new_session
 
 _v1 = tf.compat.v1
 
@@ -67,7 +68,7 @@ def tf1_sequence_loss(logits, targets, weights, flags_list):
         for flags in flags_list:
             loss = sequence_loss(logits_in, tf.constant(targets), tf.constant(weights), **flags)
             fetches.append((loss, tf.gradients(loss, logits_in)[0]))
-        with _v1.Session(graph=graph) as session:
+        with new_session(graph) as session:
             return session.run(fetches, {logits_in: logits})
 
 
