@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import REPO_ROOT
+from tests.support.helpers import REPO_ROOT, run_python
 from tools.porter import engine
 from tools.testing import EquivalenceError
 
@@ -144,3 +144,23 @@ def test_the_proof_is_not_overwritten_without_force(tmp_path):
     assert engine.port_path(CASES / "lstm_small.py", out=out, target="keras", force=True,
                             stdout=io.StringIO()) == engine.EXIT_OK
     assert "def test_logits_equal_tf1" in test.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_generated_tests_pass_on_other_keras_backends(tmp_path, backend):
+    """The generated tests run as a user runs them (``pytest`` on the files, the port
+    and the kit importable) with ``KERAS_BACKEND`` set: the TF1 side on legacy_compat,
+    the port's Keras model on torch / JAX (a static LSTM with Adam, a masked GRU, a
+    peephole LSTM with projection: a modern cell)."""
+    from tools.testing.backends import backend_available
+
+    if not backend_available(backend):
+        pytest.skip(f"Keras backend {backend!r}: {backend} is not installed")
+    for name in ("lstm_small.py", "masked_dynamic.py", "peephole_projection.py"):
+        _ported(name, tmp_path)
+    proc = run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-rA",
+                       str(tmp_path)], cwd=tmp_path, env={"KERAS_BACKEND": backend},
+                      check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASSED") == 6 and f"[{backend}]" in proc.stdout, proc.stdout

@@ -208,8 +208,9 @@ of tools.testing:
   {r.optimizer_tf1[0].rsplit(".", 1)[1]} against compile_model()'s (losses <= 1e-4)
   (assert_training_equivalent).
 Tolerances: tools.proof.tolerances.Tolerance (float32 sums in another order).
-Backends: the Keras backend of the process; the test's name says which. The porter checked
-it on tensorflow; for JAX or torch run `KERAS_BACKEND=jax pytest {proof_test_name(original)}`.
+Backends: the Keras backend of the process, named in each test's id ([tensorflow], [jax],
+[torch]); `KERAS_BACKEND=jax pytest {proof_test_name(original)}` checks another (the kit's
+own tests run such generated tests on all three).
 """
 import importlib.util
 import sys
