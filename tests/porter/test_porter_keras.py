@@ -730,3 +730,72 @@ def test_generated_idiom_programs_run(tmp_path):
     assert len(runs) == 2, proc.stdout + proc.stderr
     for out in runs:
         assert re.search(r"^Testing Accuracy: ([01]\.\d{4})$", out, re.M), out
+
+
+# ------------------------------------------------------------------------------------
+# programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
+# ------------------------------------------------------------------------------------
+OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py")
+_RUN = r"""
+import io, contextlib, runpy, sys
+for path in sys.argv[1:]:
+    if sys.argv[0] == "tf1":
+        import legacy_compat.v1 as tf
+        from tools.porter.compat import dropin
+        tf.reset_default_graph()
+        run = lambda: dropin.run_program(path)
+    else:
+        run = lambda: runpy.run_path(path, run_name="__main__")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        run()
+    print("=== " + path + "\n" + buf.getvalue(), flush=True)
+"""
+
+
+def _last_accuracy(output):
+    lines = [line for line in output.split("\n") if "ccuracy" in line]
+    return float(re.findall(r"[0-9]*\.[0-9]+", lines[-1])[-1])
+
+
+def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(tmp_path):
+    """A program that builds its own batches (numpy epochs x slices; its own batch
+    function in a while loop, keep_prob dropout) keeps its data code and loop; its graph
+    becomes the Keras model and each sess.run one Keras call. The TF1 program (unported,
+    under the legacy_compat drop-in) and the port run on the same data (same numpy seed)
+    for the same steps: both learn, to test accuracies within 0.1 of each other (their
+    random initial weights differ: TF1's graph seed is not Keras')."""
+    ports = []
+    for name in OWN_DATA:
+        code, changes, unconverted = _port(name)
+        assert unconverted == [] and "import tensorflow" not in code, unconverted
+        assert "model = compile_model(build_model())" in code
+        assert any("sess.run(" in c and "train_on_batch" in c for c in changes), changes
+        path = tmp_path / name
+        path.write_text(code)
+        ports.append(str(path))
+    originals = [str(CASES / name) for name in OWN_DATA]
+    tf1 = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"tf1" =='), *originals],
+                     preloaded=True).stdout.split("=== ")[1:]
+    keras_runs = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"keras" =='), *ports],
+                            preloaded=True).stdout.split("=== ")[1:]
+    for name, want, got in zip(OWN_DATA, tf1, keras_runs):
+        tf1_acc, keras_acc = _last_accuracy(want), _last_accuracy(got)
+        print(f"{name}: test accuracy TF1 {tf1_acc:.3f}, Keras port {keras_acc:.3f}")
+        assert min(tf1_acc, keras_acc) > 0.6 and abs(tf1_acc - keras_acc) <= 0.1, (want, got)
+        assert len(want.split("\n")) == len(got.split("\n"))  # the same prints
+
+
+@pytest.mark.parametrize("change,reason", [
+    ("with tf.Session() as sess:", "no `with tf.Session() as sess:` block"),
+    ("acc = sess.run(accuracy,", "sess.run fetches ['correct']"),
+])
+def test_own_data_programs_list_what_the_kept_port_does_not_cover(change, reason):
+    source = _read(CASES / "numpy_epochs_gru.py")
+    if change.startswith("with"):
+        source = source.replace(change, "sess = tf.Session()\nif True:")
+    else:
+        source = source.replace(change, "acc = sess.run(correct,")
+    code, changes, unconverted = port_to_keras(source, filename="x.py")
+    assert changes == [] and len(unconverted) == 1 and reason in unconverted[0][1]
+    assert "(--to keras)" in code and "import tensorflow as tf" in code  # TF1 kept, marked

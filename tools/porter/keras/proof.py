@@ -156,7 +156,26 @@ def _weight_map_code(r):
     return f"testing.weights_from_spec(SPEC, RUNNER{dense})"
 
 
-def _loader_code(port_name):
+def _loader_code(port_name, kept):
+    if kept:  # the program trains at import: only its imports and definitions
+        source = ("notebook = nbformat.read(str(PORT), as_version=4)\n    code = "
+                  "\"\\n\".join(cell.source for cell in notebook.cells if cell.cell_type "
+                  "== \"code\")") if port_name.endswith(".ipynb") else "code = PORT.read_text()"
+        return f'''def load_port():
+    """The port's imports and definitions (build_model, compile_model and what they use),
+    as a module; the program's own statements, which load its data and train, are not
+    run."""
+    import ast
+{"    import nbformat" + chr(10) if port_name.endswith(".ipynb") else ""}
+    {source}
+    tree = ast.parse(code)
+    tree.body = [node for node in tree.body if isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
+    module = types.ModuleType(PORT.stem)
+    module.__file__ = str(PORT)
+    sys.modules[PORT.stem] = module  # Keras' serialisable classes are registered there
+    exec(compile(tree, str(PORT), "exec"), module.__dict__)
+    return module'''
     if port_name.endswith(".ipynb"):
         return '''def load_port():
     """The port's code cells (a notebook), as a module; ``main()`` is not run."""
@@ -184,7 +203,7 @@ def write_proof_test(r, original, port_name):
     from tools.porter.keras.writer import describe  # the writer imports this module
 
     spec = r.spec
-    extra_imports = "import types\n" if port_name.endswith(".ipynb") else ""
+    extra_imports = "import types\n" if port_name.endswith(".ipynb") or r.kept else ""
     inputs = ['        "x": rng.uniform(0.0, 1.0, (BATCH, TIMESTEPS, NUM_INPUT)).astype('
               'np.float32),']
     if spec.masked:
@@ -237,7 +256,7 @@ SPEC = {_dataclass_code(spec)}
 RUNNER = {r.runner!r}
 
 
-{_loader_code(port_name)}
+{_loader_code(port_name, r.kept)}
 
 
 def tf1_model(inputs):

@@ -355,17 +355,50 @@ def _model_code(r: RecognizedPipeline, layers):
     return "\n".join(lines)
 
 
-def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
-    stem = re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+def _stem(filename):
+    return re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+
+
+def kit_imports(r: RecognizedPipeline, layers):
+    """The ``import modern`` lines the model code needs (none for Keras built-ins)."""
     uses_modern = r.spec.masked or any(c.keras_target not in ("LSTM", "GRU", "SimpleRNN")
                                        for c in r.spec.cells)
-    uses_optimizers = r.optimizer_keras[0].startswith("modern.optimizers.")
-    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
-    imports = ["import keras", "import numpy as np", ""]
     kit = (["import modern  # Keras 3 cells for what Keras has no built-in for"]
            if uses_modern else [])
-    if uses_optimizers:
+    if r.optimizer_keras[0].startswith("modern.optimizers."):
         kit.append("import modern.optimizers  # TF1's optimizers Keras has no exact form of")
+    return kit
+
+
+def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
+    """``GateBiasBlocks`` (when a layer uses it), ``build_model()`` and
+    ``compile_model(model)`` as self-contained code: the shapes and the learning rate are
+    locals, so they can go into any program (the kept program of :mod:`.kept`)."""
+    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
+    model_in = "[x, sequence_length]" if r.spec.masked else "x"
+    return f'''{_INITIALIZER_CLASS.strip() + chr(10) * 3 if needs_init else ""}def build_model():
+    """(batch, timesteps, num_input) -> logits (batch, num_classes): the TF1 graph's model."""
+    timesteps, num_input, num_classes = {r.steps!r}, {r.input_size!r}, {r.spec.num_classes!r}
+{_model_code(r, layers)}
+    return keras.Model({model_in}, logits, name="{_stem(filename)}")
+
+
+def compile_model(model):
+    """TF1's training: the same optimizer settings and reduce_mean(softmax cross-entropy)."""
+    learning_rate = {r.learning_rate!r}
+    model.compile(
+        optimizer={optimizer_code},
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    return model
+'''
+
+
+def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
+    stem = _stem(filename)
+    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
+    imports = ["import keras", "import numpy as np", ""]
+    kit = kit_imports(r, layers)
     if kit:
         imports += kit + [""]
     imports.append("from legacy_compat.examples.tutorials.mnist import input_data")
@@ -503,9 +536,17 @@ def _marked(source, unconverted):
 
 
 def _port_tf1(source, filename):
+    from tools.porter.keras import kept
+
     r = recognize(source, filename=filename)
     unconverted = list(r.unrecognized)
-    if not r.complete:
+    own_data = (unconverted and {m[1] for m in unconverted} <= set(kept.DATA_REASONS)
+                and r.spec is not None and r.runner is not None
+                and None not in (r.steps, r.optimizer, r.learning_rate))
+    if own_data:  # the program's own data and loops: kept, its graph replaced
+        unconverted = []
+        r.kept = True
+    elif not r.complete:
         if not unconverted:
             unconverted.append(Miss(1, "the TF1 pipeline was not fully recognised"))
         return _marked(source, unconverted), [], sorted(unconverted), None
@@ -549,14 +590,25 @@ def _port_tf1(source, filename):
                    f"{optimizer_code}")
     changes.append(f"line {r.lines['loss']}: reduce_mean(softmax_cross_entropy_with_logits) "
                    "-> keras.losses.CategoricalCrossentropy(from_logits=True)")
-    changes.append(f"line {r.lines['loop']}: training loop -> {r.training_steps} "
-                   f"train_on_batch steps of {r.batch_size} (same next_batch batches)")
+    if not own_data:
+        changes.append(f"line {r.lines['loop']}: training loop -> {r.training_steps} "
+                       f"train_on_batch steps of {r.batch_size} (same next_batch batches)")
     changes += [f"line {line}: {what}" for line, what in r.dropped]
     if r.input_projection:
         changes.append(f"line {r.lines['input_projection']}: input projection tf.matmul(x, W_in) "
                        f"+ b_in on every step -> keras.layers.Dense("
                        f"{r.input_projection['units']}) before the RNN (same initial "
                        "distributions)")
+    if own_data:
+        try:
+            code, kept_changes = kept.port_kept(
+                source, filename, r, model_definitions(r, filename, layers, optimizer_code),
+                kit_imports(r, layers))
+        except kept.NotKept as error:
+            unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "
+                                            "loop are kept; its TF1 session is not)")]
+            return _marked(source, unconverted), [], unconverted, None
+        return code, changes + kept_changes, [], r
     changes.append(f"line {r.lines['data']}: tensorflow.examples...input_data -> "
                    "legacy_compat.examples.tutorials.mnist.input_data (same data)")
     return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted), r

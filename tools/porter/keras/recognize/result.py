@@ -68,6 +68,8 @@ class RecognizedPipeline:
     data: Optional[Dict[str, object]] = None  # {"train_dir": str, "one_hot": bool}
     tf_seed: Optional[int] = None
     np_seed: Optional[int] = None
+    # the program's own data and loops are kept, its graph replaced (tools.porter.keras.kept)
+    kept: bool = False
     lines: Dict[str, int] = dataclasses.field(default_factory=dict)  # what -> source line
     unrecognized: List[Miss] = dataclasses.field(default_factory=list)
     # (line, what): TF calls with no model meaning left out of the port (summaries, graphs)

@@ -1,0 +1,354 @@
+"""``port --to keras`` of a program that brings its own data: the program is kept, its
+TF1 graph is replaced.
+
+The MNIST-tutorial port (:mod:`.writer`) writes a new program around ``next_batch``. Most
+programs build their batches themselves -- numpy arrays sliced per epoch, their own batch
+functions, any feed expression. For those the recognised model (the same
+:class:`~tools.porter.keras.recognize.RecognizedPipeline`, the same registry-checked
+layers) replaces the graph, and everything else stays as the program wrote it:
+
+* module-level statements that build the graph (``tf.*`` calls, names computed from them,
+  functions that call ``tf.*``) and the TensorFlow imports are removed; ``build_model()``
+  and ``compile_model()`` follow the imports;
+* ``tf.set_random_seed(n)`` becomes ``set_graph_seed(n)``: Keras' seed, with numpy's and
+  Python's random states left as the program had them (TF1's graph seed did not touch
+  them, so the program's own data stay the same);
+* ``with tf.Session() as sess:`` becomes its body, which starts with
+  ``model = compile_model(build_model())``; ``sess.run(init)`` goes;
+* each ``sess.run(fetches, feed_dict={X: a, Y: b})`` becomes one Keras call on the same
+  feeds: with the train op ``model.train_on_batch(a, b)``, with only the loss / accuracy
+  ops ``model.test_on_batch(a, b)``, the logits (or their softmax)
+  ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what ``sess.run`` returned, in
+  its order (``None`` for the train op; Keras' loss and accuracy of a train step are
+  those before its update, as TF1's fetches were); keep-probability feeds go (Keras'
+  ``Dropout`` is active in ``train_on_batch`` only).
+
+What the kept program does otherwise (a session outside ``with``, ``sequence_length``
+fed from the program's data, fetches of other tensors, the graph used elsewhere) is
+listed as :class:`NotKept`, and nothing is generated.
+"""
+import libcst as cst
+
+from tools.porter.keras.recognize.context import Context
+from tools.porter.keras.recognize.feeds import train_op_names
+from tools.porter.keras.recognize.syntax import argument, is_method_call, last_part, names_in
+
+__all__ = ["DATA_REASONS", "NotKept", "port_kept"]
+
+#: the reasons of a program whose data do not come from input_data (its own data)
+DATA_REASONS = ("no `<data>.train.next_batch(batch_size)` found",
+                "no `input_data.read_data_sets(..., one_hot=True)` data source")
+_INIT = {"global_variables_initializer", "initialize_all_variables"}
+_SEEDS = {"set_random_seed", "set_seed"}
+
+_HELPERS = '''def set_graph_seed(seed):
+    """TF1's tf.set_random_seed: seeds Keras' random initial weights and dropout; numpy's
+    and Python's random states stay as they were (TF1's graph seed did not touch them)."""
+    import random
+
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    keras.utils.set_random_seed(seed)
+    np.random.set_state(numpy_state)
+    random.setstate(python_state)
+
+
+def tf1_fetches(logs, kinds):
+    """What TF1's sess.run returned for its fetches of ``kinds``: None for the train op,
+    the loss / accuracy of the Keras step (before its update, as TF1's were)."""
+    return [None if kind == "train_op" else np.float32(logs[kind]) for kind in kinds]
+'''
+
+
+class NotKept(Exception):
+    """A construct the kept-program port does not cover: ``(line, reason)``."""
+
+    def __init__(self, line, reason):
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self):
+        self.calls = []
+
+    def visit_Call(self, node):
+        self.calls.append(node)
+
+
+def _calls_in(node):
+    visitor = _Calls()
+    node.visit(visitor)
+    return visitor.calls
+
+
+def _is_tf_import(stmt):
+    """True for a line of ``import tensorflow ...`` / ``from tensorflow... import ...``."""
+    from tools.porter.keras.recognize.syntax import dotted_name
+
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    if isinstance(small, cst.Import):
+        return all((dotted_name(a.name) or "").split(".")[0] == "tensorflow"
+                   for a in small.names)
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        return (dotted_name(small.module) or "").split(".")[0] == "tensorflow"
+    return False
+
+
+class _Program:
+    """The recognised program, its graph names and the roles of the names sess.run sees."""
+
+    def __init__(self, context, r):
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        self.context, self.r = context, r
+        self.positions = MetadataWrapper(context.module, unsafe_skip_copy=True).resolve(
+            PositionProvider)
+        self.tf_calls = {id(c): name for c, _, name in context.calls
+                         if name and name.startswith("tensorflow.")}
+        self.train_ops = train_op_names(context)
+        self.placeholders, self.roles = set(), {}
+        for name, assignments in context.assignments.items():
+            for value, line, index in assignments:
+                if index is not None or not isinstance(value, cst.Call):
+                    continue
+                last = last_part(context.canonical(value.func))
+                if last == "placeholder":
+                    self.placeholders.add(name)
+                    if line == r.lines.get("input"):
+                        self.input = name
+                elif last in _INIT:
+                    self.roles[name] = "init"
+                elif line == r.lines.get("loss"):
+                    self.roles[name] = "loss"
+                    self.roles.update({n: "logits" for n in self._logits_of(value)})
+                elif line == r.lines.get("readout"):
+                    self.roles[name] = "logits"
+                elif last == "reduce_mean" and self._is_accuracy(value, line):
+                    self.roles[name] = "accuracy"
+        logits = {n for n, role in self.roles.items() if role == "logits"}
+        for name, assignments in context.assignments.items():  # softmax(logits)
+            for value, _, index in assignments:
+                if (index is None and isinstance(value, cst.Call) and last_part(
+                        context.canonical(value.func)) == "softmax" and len(value.args) >= 1
+                        and isinstance(value.args[0].value, cst.Name)
+                        and value.args[0].value.value in logits):
+                    self.roles[name] = "prediction"
+        self.roles.update({name: "train_op" for name in self.train_ops})
+        self.keep_probs = set(r.keep_prob_feeds)
+
+    def _logits_of(self, loss):
+        """The name fed as ``logits=`` to the loss' cross-entropy call."""
+        for call in _calls_in(loss):
+            if "softmax_cross_entropy" in (self.context.canonical(call.func) or ""):
+                logits = argument(call, None, "logits")
+                return {logits.value} if isinstance(logits, cst.Name) else set()
+        return set()
+
+    def _is_accuracy(self, value, line):
+        code = self.context.code(value)
+        for name in names_in(value):
+            for other, _, _ in self.context.assignments.get(name, ()):
+                code += " " + self.context.code(other)
+        return "argmax" in code and "equal" in code
+
+    def line(self, node, default=1):
+        where = self.positions.get(node)
+        return where.start.line if where is not None else default
+
+
+def _session_name(stmt, program):
+    """``with tf.Session(...) as sess:`` -> "sess" (None for any other statement)."""
+    if not isinstance(stmt, cst.With) or len(stmt.items) != 1:
+        return None
+    item = stmt.items[0]
+    call = item.item
+    if not (isinstance(call, cst.Call) and last_part(program.tf_calls.get(id(call)))
+            in ("Session", "InteractiveSession")):
+        return None
+    if item.asname is None or not isinstance(item.asname.name, cst.Name):
+        raise NotKept(program.line(stmt), "a tf.Session block without `as sess`")
+    return item.asname.name.value
+
+
+class _SessionBody(cst.CSTTransformer):
+    """The session block's statements with every ``sess.run`` made a Keras call."""
+
+    def __init__(self, program, session, graph_names):
+        super().__init__()
+        self.program, self.session, self.graph_names = program, session, graph_names
+        self.changes = []
+
+    def _line(self, node):
+        return self.program.line(node)
+
+    def _is_run(self, node):
+        return (is_method_call(node, "run") and isinstance(node.func.value, cst.Name)
+                and node.func.value.value == self.session)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        body = [s for s in original.body if not (
+            isinstance(s, cst.Expr) and self._is_run(s.value) and self._is_init(s.value))]
+        if not body:
+            return cst.RemoveFromParent()
+        return updated
+
+    def _is_init(self, call):
+        fetches = argument(call, 0, "fetches")
+        if isinstance(fetches, cst.Name):
+            return self.program.roles.get(fetches.value) == "init"
+        return isinstance(fetches, cst.Call) and last_part(
+            self.program.tf_calls.get(id(fetches))) in _INIT
+
+    def leave_Call(self, original, updated):
+        if not self._is_run(original) or self._is_init(original):
+            return updated
+        line = self._line(original)
+        fetches = argument(original, 0, "fetches")
+        single = isinstance(fetches, cst.Name)
+        elements = [fetches] if single else [e.value for e in getattr(fetches, "elements", [])]
+        if not elements or not all(isinstance(e, cst.Name) for e in elements):
+            raise NotKept(line, "sess.run of fetches other than names of the graph")
+        kinds = [self.program.roles.get(e.value) for e in elements]
+        if None in kinds:
+            unknown = [e.value for e, k in zip(elements, kinds) if k is None]
+            raise NotKept(line, f"sess.run fetches {unknown}: only the train op, the loss, "
+                                "the accuracy and the logits (or their softmax) are ported")
+        x, y = self._feeds(original, line)
+        if kinds in (["logits"], ["prediction"]):
+            call = f"model.predict_on_batch({x})"
+            if kinds == ["prediction"]:
+                call = f"keras.ops.softmax({call})"
+            if not single:
+                raise NotKept(line, "sess.run([logits]) in a list")
+            code = f"keras.ops.convert_to_numpy({call})"
+        else:
+            if not set(kinds) <= {"train_op", "loss", "accuracy"}:
+                raise NotKept(line, f"sess.run of {kinds} together")
+            if y is None:
+                raise NotKept(line, "sess.run of the loss or accuracy without the labels fed")
+            method = "train_on_batch" if "train_op" in kinds else "test_on_batch"
+            code = (f"tf1_fetches(model.{method}({x}, {y}, return_dict=True), {kinds!r})"
+                    + ("[0]" if single else ""))
+        self.changes.append(f"line {line}: sess.run({self.program.context.code(fetches)}, "
+                            f"feed_dict=...) -> {code}")
+        return cst.parse_expression(code)
+
+    def _feeds(self, call, line):
+        feed = argument(call, 1, "feed_dict")
+        if not isinstance(feed, cst.Dict):
+            raise NotKept(line, "sess.run without a feed_dict literal")
+        x = y = None
+        for element in feed.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key,
+                                                                         cst.Name):
+                raise NotKept(line, "feed_dict keys other than placeholder names")
+            key, value = element.key.value, self.program.context.code(element.value)
+            if key in self.program.keep_probs:
+                continue
+            if key == self.program.input:
+                x = value
+            elif key in self.program.placeholders:
+                if y is not None:
+                    raise NotKept(line, "more than one labels placeholder fed")
+                y = value
+            else:
+                raise NotKept(line, f"feed_dict key `{key}` is not a placeholder")
+        if x is None:
+            raise NotKept(line, f"sess.run without the input `{self.program.input}` fed")
+        return x, y
+
+    def check(self, body, line):
+        """Nothing of the graph or the session is left in the rewritten body."""
+        left = names_in(body) & (self.graph_names | {self.session})
+        if left:
+            raise NotKept(line, f"the session block uses {sorted(left)} other than in "
+                                "sess.run")
+
+
+def port_kept(source, filename, r, definitions, kit_imports):
+    """``(code, changes)``: the program with its graph replaced by the Keras model of
+    ``definitions`` (:func:`.writer.model_definitions`); raises :class:`NotKept`."""
+    context = Context(source, filename)
+    program = _Program(context, r)
+    if r.spec.masked:
+        raise NotKept(r.lines.get("sequence_length", 1), "sequence_length fed from the "
+                      "program's own data is not ported yet")
+    if not hasattr(program, "input"):
+        raise NotKept(1, "the input placeholder was not found")
+    module = context.module
+    graph_names, body, changes = set(), [], []
+    session_seen = False
+    for stmt in module.body:
+        line = program.line(stmt)
+        session = _session_name(stmt, program)
+        if _is_tf_import(stmt):
+            changes.append(f"line {line}: {context.code(stmt).strip()} -> removed (the "
+                           "Keras program imports keras)")
+            continue
+        if session is not None:
+            transformer = _SessionBody(program, session, graph_names)
+            new_body = stmt.body.visit(transformer)
+            transformer.check(new_body, line)
+            changes.append(f"line {line}: with tf.Session() as {session}: -> its body, "
+                           "model = compile_model(build_model()) first")
+            changes += transformer.changes
+            statements = list(new_body.body) if isinstance(new_body, cst.IndentedBlock) \
+                else [new_body]
+            body.append(_spaced(cst.parse_statement(
+                "# the TF1 session: the Keras model of the graph (build_model above)\n"
+                "model = compile_model(build_model())\n")))
+            body += statements
+            session_seen = True
+            continue
+        calls = [program.tf_calls.get(id(c)) for c in _calls_in(stmt)]
+        if (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.Expr) and len(calls) == 1
+                and last_part(calls[0]) in _SEEDS):
+            seed = context.code(stmt.body[0].value.args[0].value)
+            body.append(cst.parse_statement(f"set_graph_seed({seed})\n"))
+            changes.append(f"line {line}: {calls[0]}({seed}) -> set_graph_seed({seed})")
+            continue
+        if any(calls) or names_in(stmt) & graph_names:
+            if session_seen:
+                raise NotKept(line, "the graph is used after the session block")
+            graph_names |= _assigned(stmt)
+            continue
+        body.append(stmt)
+    if not session_seen:
+        raise NotKept(r.lines.get("optimizer", 1), "no `with tf.Session() as sess:` block: "
+                      "the program's session was not found")
+    last_import = max((i for i, s in enumerate(body) if isinstance(
+        s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))),
+                      default=-1)
+    present = {context.code(s).strip() for s in body[:last_import + 1]}
+    imports = [s for s in cst.parse_module("import keras\nimport numpy as np\n" + "".join(
+        f"{line}\n" for line in kit_imports)).body if context.code(s).strip() not in present]
+    added = [_spaced(s) for s in cst.parse_module(_HELPERS + "\n\n" + definitions).body]
+    after = body[last_import + 1:]
+    if after:
+        after[0] = _spaced(after[0])
+    body = body[:last_import + 1] + imports + added + after
+    return module.with_changes(body=body).code, changes
+
+
+def _spaced(stmt):
+    """``stmt`` after two blank lines (PEP 8 around top-level definitions)."""
+    return stmt.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()] + [
+        line for line in stmt.leading_lines if line.comment is not None])
+
+
+def _assigned(stmt):
+    """Names bound by a statement (assignment targets, a def's name)."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return {stmt.name.value}
+    names = set()
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            targets = [t.target for t in getattr(small, "targets", ())]
+            if isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                targets.append(small.target)
+            for target in targets:
+                names |= names_in(target)
+    return names
