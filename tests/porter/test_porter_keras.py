@@ -735,7 +735,7 @@ def test_generated_idiom_programs_run(tmp_path):
 # ------------------------------------------------------------------------------------
 # programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
 # ------------------------------------------------------------------------------------
-OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py")
+OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py")
 _RUN = r"""
 import io, contextlib, runpy, sys
 for path in sys.argv[1:]:
@@ -753,17 +753,18 @@ for path in sys.argv[1:]:
 """
 
 
-def _last_accuracy(output):
-    lines = [line for line in output.split("\n") if "ccuracy" in line]
+def _last_value(output, label):
+    lines = [line for line in output.split("\n") if label in line]
     return float(re.findall(r"[0-9]*\.[0-9]+", lines[-1])[-1])
 
 
 def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(tmp_path):
     """A program that builds its own batches (numpy epochs x slices; its own batch
-    function in a while loop, keep_prob dropout) keeps its data code and loop; its graph
-    becomes the Keras model and each sess.run one Keras call. The TF1 program (unported,
-    under the legacy_compat drop-in) and the port run on the same data (same numpy seed)
-    for the same steps: both learn, to test accuracies within 0.1 of each other (their
+    function in a while loop, keep_prob dropout; a regressor on sine windows with the
+    mean squared error) keeps its data code and loop; its graph becomes the Keras model
+    and each sess.run one Keras call. The TF1 program (unported, under the legacy_compat
+    drop-in) and the port run on the same data (same numpy seed) for the same steps: both
+    learn, to test accuracies within 0.1 (test MSEs within 0.01) of each other (their
     random initial weights differ: TF1's graph seed is not Keras')."""
     ports = []
     for name in OWN_DATA:
@@ -780,10 +781,15 @@ def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(tmp_path):
     keras_runs = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"keras" =='), *ports],
                             preloaded=True).stdout.split("=== ")[1:]
     for name, want, got in zip(OWN_DATA, tf1, keras_runs):
-        tf1_acc, keras_acc = _last_accuracy(want), _last_accuracy(got)
+        assert len(want.split("\n")) == len(got.split("\n"))  # the same prints
+        if "regression" in name:  # the test MSE: the sine's variance is 0.5
+            tf1_mse, keras_mse = _last_value(want, "test MSE"), _last_value(got, "test MSE")
+            print(f"{name}: test MSE TF1 {tf1_mse:.5f}, Keras port {keras_mse:.5f}")
+            assert max(tf1_mse, keras_mse) < 0.02 and abs(tf1_mse - keras_mse) < 0.01
+            continue
+        tf1_acc, keras_acc = _last_value(want, "ccuracy"), _last_value(got, "ccuracy")
         print(f"{name}: test accuracy TF1 {tf1_acc:.3f}, Keras port {keras_acc:.3f}")
         assert min(tf1_acc, keras_acc) > 0.6 and abs(tf1_acc - keras_acc) <= 0.1, (want, got)
-        assert len(want.split("\n")) == len(got.split("\n"))  # the same prints
 
 
 @pytest.mark.parametrize("change,reason", [

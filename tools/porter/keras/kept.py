@@ -29,7 +29,6 @@ listed as :class:`NotKept`, and nothing is generated.
 """
 import libcst as cst
 
-from tools.porter.keras.recognize.context import Context
 from tools.porter.keras.recognize.feeds import train_op_names
 from tools.porter.keras.recognize.syntax import argument, is_method_call, last_part, names_in
 
@@ -111,6 +110,10 @@ class _Program:
         self.placeholders, self.roles = set(), {}
         for name, assignments in context.assignments.items():
             for value, line, index in assignments:
+                if index is None and context.readout_node is not None and context.holds(
+                        value, line + 1, context.readout_node):
+                    self.roles[name] = "logits"  # the readout's output, through names
+                    continue
                 if index is not None or not isinstance(value, cst.Call):
                     continue
                 last = last_part(context.canonical(value.func))
@@ -122,9 +125,6 @@ class _Program:
                     self.roles[name] = "init"
                 elif line == r.lines.get("loss"):
                     self.roles[name] = "loss"
-                    self.roles.update({n: "logits" for n in self._logits_of(value)})
-                elif line == r.lines.get("readout"):
-                    self.roles[name] = "logits"
                 elif last == "reduce_mean" and self._is_accuracy(value, line):
                     self.roles[name] = "accuracy"
         logits = {n for n, role in self.roles.items() if role == "logits"}
@@ -137,14 +137,6 @@ class _Program:
                     self.roles[name] = "prediction"
         self.roles.update({name: "train_op" for name in self.train_ops})
         self.keep_probs = set(r.keep_prob_feeds)
-
-    def _logits_of(self, loss):
-        """The name fed as ``logits=`` to the loss' cross-entropy call."""
-        for call in _calls_in(loss):
-            if "softmax_cross_entropy" in (self.context.canonical(call.func) or ""):
-                logits = argument(call, None, "logits")
-                return {logits.value} if isinstance(logits, cst.Name) else set()
-        return set()
 
     def _is_accuracy(self, value, line):
         code = self.context.code(value)
@@ -267,10 +259,12 @@ class _SessionBody(cst.CSTTransformer):
                                 "sess.run")
 
 
-def port_kept(source, filename, r, definitions, kit_imports):
-    """``(code, changes)``: the program with its graph replaced by the Keras model of
-    ``definitions`` (:func:`.writer.model_definitions`); raises :class:`NotKept`."""
-    context = Context(source, filename)
+def port_kept(context, definitions, kit_imports):
+    """``(code, changes)``: the recognised program (``context``, from
+    :func:`~tools.porter.keras.recognize.recognize_context`) with its graph replaced by
+    the Keras model of ``definitions`` (:func:`.writer.model_definitions`); raises
+    :class:`NotKept`."""
+    r = context.result
     program = _Program(context, r)
     if r.spec.masked:
         raise NotKept(r.lines.get("sequence_length", 1), "sequence_length fed from the "

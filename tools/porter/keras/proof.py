@@ -6,7 +6,7 @@ lowered a second time, to TF1 code on ``legacy_compat`` (TF1's cells and runners
 its input idiom (``unstack`` for a static runner), an input projection ``matmul + b``,
 the cells (``MultiRNNCell`` for a stack, one per direction), the runner with
 ``sequence_length``, the readout from ``outputs[-1]`` or the final state's ``h``, and
-``reduce_mean(softmax_cross_entropy_with_logits)``. Dropout is left out on the TF1 side
+the loss (:data:`tools.porter.keras.losses.LOSSES`). Dropout is left out on the TF1 side
 (keep probabilities 1.0, as the program evaluates) and switched off on the Keras side by
 the assertions (random masks cannot be compared).
 
@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from modern.spec import RUNNERS
+from tools.porter.keras.losses import LOSSES
 
 __all__ = ["proof_test_name", "write_proof_test"]
 
@@ -112,11 +113,16 @@ def _model_code(r):
         f"    logits = {logits}",
         '    if "labels" not in inputs:',
         '        return {"logits": logits}',
-        "    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(",
-        '        labels=inputs["labels"], logits=logits))',
+        "    loss = " + LOSSES[r.loss].tf1.format(labels='inputs["labels"]', logits="logits"),
         '    return {"logits": logits, "loss": loss}',
     ]
     return "\n".join(lines)
+
+
+def _labels_code(r):
+    if LOSSES[r.loss].labels == "one_hot":
+        return "np.eye(NUM_CLASSES, dtype=np.float32)[rng.integers(0, NUM_CLASSES, BATCH)]"
+    return "rng.normal(size=(BATCH, NUM_CLASSES)).astype(np.float32)"
 
 
 def _optimizer_code(r):
@@ -274,7 +280,7 @@ def batch(seed=0):
     inputs = {{
 {chr(10).join(inputs)}
     }}
-    labels = np.eye(NUM_CLASSES, dtype=np.float32)[rng.integers(0, NUM_CLASSES, BATCH)]
+    labels = {_labels_code(r)}
     return inputs, labels
 
 

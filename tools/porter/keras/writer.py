@@ -47,7 +47,9 @@ import libcst as cst
 import numpy as np
 
 from modern.spec import KERAS_TARGETS, RUNNERS
-from tools.porter.keras.recognize import RecognizedPipeline, recognize, tf1_markers
+from tools.porter.keras.losses import LOSSES
+from tools.porter.keras.recognize import (RecognizedPipeline, recognize, recognize_context,
+                                         tf1_markers)
 from tools.porter.keras.recognize.result import Miss
 
 __all__ = ["port_to_keras", "port_to_keras_with_proof", "keras_layer_code"]
@@ -261,7 +263,8 @@ def describe(r: RecognizedPipeline):
     masked = " with sequence_length" if r.spec.masked else ""
     return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
             f"readout {'state.h' if r.readout_from == 'final state h' else 'outputs[-1]'} "
-            f"@ W + b -> {r.spec.num_classes} classes")
+            f"@ W + b -> {r.spec.num_classes} "
+            f"{'classes' if LOSSES[r.loss].labels == 'one_hot' else 'outputs (regression)'}")
 
 
 def _wrap_call(prefix, code, suffix, indent=4, width=92):
@@ -384,12 +387,12 @@ def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
 
 
 def compile_model(model):
-    """TF1's training: the same optimizer settings and reduce_mean(softmax cross-entropy)."""
+    """TF1's training: the same optimizer settings and loss ({r.loss.replace("_", " ")})."""
     learning_rate = {r.learning_rate!r}
     model.compile(
         optimizer={optimizer_code},
-        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+        loss={LOSSES[r.loss].keras},
+        metrics={LOSSES[r.loss].metrics})
     return model
 '''
 
@@ -538,7 +541,8 @@ def _marked(source, unconverted):
 def _port_tf1(source, filename):
     from tools.porter.keras import kept
 
-    r = recognize(source, filename=filename)
+    context = recognize_context(source, filename=filename)
+    r = context.result
     unconverted = list(r.unrecognized)
     own_data = (unconverted and {m[1] for m in unconverted} <= set(kept.DATA_REASONS)
                 and r.spec is not None and r.runner is not None
@@ -546,6 +550,10 @@ def _port_tf1(source, filename):
     if own_data:  # the program's own data and loops: kept, its graph replaced
         unconverted = []
         r.kept = True
+    elif r.complete and r.loss != "softmax_cross_entropy":
+        unconverted.append(Miss(r.lines["loss"], f"{r.loss} on MNIST's next_batch batches: "
+                                "the MNIST program is a classifier"))
+        return _marked(source, unconverted), [], sorted(unconverted), None
     elif not r.complete:
         if not unconverted:
             unconverted.append(Miss(1, "the TF1 pipeline was not fully recognised"))
@@ -588,8 +596,8 @@ def _port_tf1(source, filename):
     optimizer_code = _optimizer_code(r)
     changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
                    f"{optimizer_code}")
-    changes.append(f"line {r.lines['loss']}: reduce_mean(softmax_cross_entropy_with_logits) "
-                   "-> keras.losses.CategoricalCrossentropy(from_logits=True)")
+    changes.append(f"line {r.lines['loss']}: {LOSSES[r.loss].tf1_spellings[0]} -> "
+                   f"{LOSSES[r.loss].keras} ({LOSSES[r.loss].why})")
     if not own_data:
         changes.append(f"line {r.lines['loop']}: training loop -> {r.training_steps} "
                        f"train_on_batch steps of {r.batch_size} (same next_batch batches)")
@@ -602,7 +610,7 @@ def _port_tf1(source, filename):
     if own_data:
         try:
             code, kept_changes = kept.port_kept(
-                source, filename, r, model_definitions(r, filename, layers, optimizer_code),
+                context, model_definitions(r, filename, layers, optimizer_code),
                 kit_imports(r, layers))
         except kept.NotKept as error:
             unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "

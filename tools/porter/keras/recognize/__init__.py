@@ -83,7 +83,8 @@ from .model import find_model
 from .result import RecognizedPipeline
 from .training import find_data_and_seeds, find_training_loop
 
-__all__ = ["RecognizedPipeline", "recognize", "tf1_markers", "CELL_TYPES", "RUNNERS"]
+__all__ = ["RecognizedPipeline", "recognize", "recognize_context", "tf1_markers", "CELL_TYPES",
+           "RUNNERS"]
 
 # the TF1 cell classes; every TF1 spelling of a runner -> the canonical runner
 CELL_TYPES = _spec.CELL_TYPES
@@ -94,10 +95,17 @@ PASSES = (find_data_and_seeds, find_model, find_loss, find_optimizer, find_train
           list_leftovers)
 
 
-def recognize(source: str, *, filename: str = "<string>") -> RecognizedPipeline:
-    """Recognise the TF1 RNN pipeline of ``source`` (static analysis only)."""
+def recognize_context(source: str, *, filename: str = "<string>") -> Context:
+    """The :class:`~.context.Context` of ``source`` after every pass: its ``result`` and
+    the nodes the passes found (``readout_node``...), for a port that rewrites the
+    program itself (:mod:`tools.porter.keras.kept`)."""
     context = Context(source, filename)
     for recognition_pass in PASSES:
         recognition_pass(context)
     context.result.unrecognized.sort()
-    return context.result
+    return context
+
+
+def recognize(source: str, *, filename: str = "<string>") -> RecognizedPipeline:
+    """Recognise the TF1 RNN pipeline of ``source`` (static analysis only)."""
+    return recognize_context(source, filename=filename).result

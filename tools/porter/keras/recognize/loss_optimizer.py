@@ -1,4 +1,4 @@
-"""The loss (softmax cross-entropy) and the ``tf.train`` optimizer."""
+"""The loss (:data:`tools.porter.keras.losses.LOSSES`) and the ``tf.train`` optimizer."""
 from modern.optimizers import OPTIMIZERS, NotPortableError
 
 from .syntax import argument, last_part
@@ -12,10 +12,51 @@ _GRADIENT_PROCESSING = ("compute_gradients", "apply_gradients", "clip_by_global_
                         "clip_by_value", "clip_by_norm")
 
 
+def _mean_squared_error(context):
+    """``reduce_mean(square(a - b))`` / ``reduce_mean(squared_difference(a, b))`` /
+    ``tf.losses.mean_squared_error(labels, predictions)`` -> (call, line, the readout
+    side) or None."""
+    import libcst as cst
+
+    for call, line, name in context.calls:
+        last = last_part(name)
+        if last == "mean_squared_error" and (name or "").startswith("tensorflow."):
+            return call, line, [argument(call, 1, "predictions")]
+        if last not in ("square", "squared_difference") or not call.args:
+            continue
+        if last == "squared_difference" and len(call.args) == 2:
+            sides = [a.value for a in call.args]
+        elif last == "square" and isinstance(call.args[0].value, cst.BinaryOperation) \
+                and isinstance(call.args[0].value.operator, cst.Subtract):
+            sides = [call.args[0].value.left, call.args[0].value.right]
+        else:
+            continue
+        means = [c for c, _, n in context.calls
+                 if last_part(n) == "reduce_mean" and c.args and c.args[0].value is call]
+        if means:
+            return means[0], line, sides
+    return None
+
+
 def find_loss(context):
-    """``softmax_cross_entropy_with_logits(logits=..., labels=...)`` -> result.loss."""
+    """The loss -> result.loss, a name of :data:`tools.porter.keras.losses.LOSSES`:
+    ``softmax_cross_entropy_with_logits(logits=..., labels=...)``, or the mean squared
+    error of the readout's output (a regressor)."""
     found = context.calls_named("softmax_cross_entropy_with_logits",
                                 "softmax_cross_entropy_with_logits_v2")
+    squared = _mean_squared_error(context) if not found else None
+    if squared is not None:
+        call, line, sides = squared
+        context.result.lines["loss"] = line
+        if context.readout_node is not None and not any(
+                side is not None and context.holds(side, line, context.readout_node)
+                for side in sides):
+            context.miss(line, "the squared error is not of the readout's output (the "
+                               "RNN's dense layer): not ported")
+            return
+        context.consume(call)
+        context.result.loss = "mean_squared_error"
+        return
     if len(found) != 1:
         others = context.calls_named("sparse_softmax_cross_entropy_with_logits",
                                      "sigmoid_cross_entropy_with_logits")
