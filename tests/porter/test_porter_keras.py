@@ -735,7 +735,10 @@ def test_generated_idiom_programs_run(tmp_path):
 # ------------------------------------------------------------------------------------
 # programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
 # ------------------------------------------------------------------------------------
-OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py")
+OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py",
+            "embedding_tokens_lstm.py", "one_hot_parity_gru.py")
+# run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each
+OWN_DATA_RUN = ("numpy_epochs_gru.py", "sine_regression_lstm.py")
 _RUN = r"""
 import io, contextlib, runpy, sys
 for path in sys.argv[1:]:
@@ -758,29 +761,28 @@ def _last_value(output, label):
     return float(re.findall(r"[0-9]*\.[0-9]+", lines[-1])[-1])
 
 
-def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(tmp_path):
+@pytest.mark.parametrize("name", [n if n in OWN_DATA_RUN else pytest.param(
+    n, marks=pytest.mark.slow) for n in OWN_DATA])
+def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(name, tmp_path):
     """A program that builds its own batches (numpy epochs x slices; its own batch
     function in a while loop, keep_prob dropout; a regressor on sine windows with the
-    mean squared error) keeps its data code and loop; its graph becomes the Keras model
+    mean squared error; word ids through an embedding; bits through tf.one_hot) keeps its
+    data code and loop; its graph becomes the Keras model
     and each sess.run one Keras call. The TF1 program (unported, under the legacy_compat
     drop-in) and the port run on the same data (same numpy seed) for the same steps: both
     learn, to test accuracies within 0.1 (test MSEs within 0.01) of each other (their
     random initial weights differ: TF1's graph seed is not Keras')."""
-    ports = []
-    for name in OWN_DATA:
-        code, changes, unconverted = _port(name)
-        assert unconverted == [] and "import tensorflow" not in code, unconverted
-        assert "model = compile_model(build_model())" in code
-        assert any("sess.run(" in c and "train_on_batch" in c for c in changes), changes
-        path = tmp_path / name
-        path.write_text(code)
-        ports.append(str(path))
-    originals = [str(CASES / name) for name in OWN_DATA]
-    tf1 = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"tf1" =='), *originals],
+    code, changes, unconverted = _port(name)
+    assert unconverted == [] and "import tensorflow" not in code, unconverted
+    assert "model = compile_model(build_model())" in code
+    assert any("sess.run(" in c and "train_on_batch" in c for c in changes), changes
+    path = tmp_path / name
+    path.write_text(code)
+    tf1 = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"tf1" =='), str(CASES / name)],
                      preloaded=True).stdout.split("=== ")[1:]
-    keras_runs = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"keras" =='), *ports],
+    keras_runs = run_python(["-c", _RUN.replace("sys.argv[0] ==", '"keras" =='), str(path)],
                             preloaded=True).stdout.split("=== ")[1:]
-    for name, want, got in zip(OWN_DATA, tf1, keras_runs):
+    for want, got in zip(tf1, keras_runs):
         assert len(want.split("\n")) == len(got.split("\n"))  # the same prints
         if "regression" in name:  # the test MSE: the sine's variance is 0.5
             tf1_mse, keras_mse = _last_value(want, "test MSE"), _last_value(got, "test MSE")

@@ -349,7 +349,7 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
 # ------------------------------------------------------------------------------------
 def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
                       readout: Optional[Tuple[str, str]] = None,
-                      dense: Optional[Mapping] = None) -> Callable:
+                      layers: Optional[Mapping] = None) -> Callable:
     """A ``weight_map`` that copies the TF1 graph's RNN (and readout) variables into a
     Keras model laid out like :func:`modern.models.build_keras_model`'s.
 
@@ -368,10 +368,12 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
         readout: the graph's ``(weights, biases)`` variable names of the readout
             ``outputs[-1] @ W + b`` (default ``("readout/weights", "readout/biases")``);
             used when ``spec.num_classes`` is set.
-        dense: other dense layers of the model, copied as they are: ``{Keras layer name:
-            (weights name, biases name)}`` of ``tf.matmul(x, W) + b`` in the graph (TF1's
-            ``W`` is already Keras' ``kernel`` layout), e.g. an input projection
-            ``{"input_projection": ("W_in", "b_in")}``.
+        layers: other layers of the model whose weights are TF1's as they are: ``{Keras
+            layer name: (variable names in the layer's weight order)}``, e.g. the
+            ``Dense`` of an input projection ``tf.matmul(x, W_in) + b_in``
+            ``{"input_projection": ("W_in", "b_in")}`` (TF1's ``W`` is Keras' ``kernel``
+            layout) or the ``Embedding`` of ``tf.nn.embedding_lookup(E, ids)``
+            ``{"embedding": ("E",)}``.
     """
     from modern.models import RNNSpec, set_tf1_weights
     from tools.proof.pipelines import READOUT_BIASES, READOUT_WEIGHTS, RUNNER_SCOPES
@@ -390,11 +392,11 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
           or not all(isinstance(n, str) for n in readout)):
         raise TypeError(f"readout must be the (weights, biases) variable names, got "
                         f"{readout!r}")
-    dense = dict(dense or {})
-    for layer, names in dense.items():
+    layers = dict(layers or {})
+    for layer, names in layers.items():
         if (not isinstance(layer, str) or isinstance(names, str) or not isinstance(
-                names, Sequence) or len(names) != 2 or not all(isinstance(n, str) for n in names)):
-            raise TypeError(f"dense must map Keras layer names to (weights, biases) variable "
+                names, Sequence) or not names or not all(isinstance(n, str) for n in names)):
+            raise TypeError(f"layers must map Keras layer names to a tuple of variable "
                             f"names, got {layer!r}: {names!r}")
     prefix = scope.rstrip("/") + "/"
 
@@ -410,10 +412,10 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
             raise ValueError(f"weights_from_spec: no variable under scope {prefix!r} in the "
                              f"graph (it has {sorted(variables)}); pass scope=...")
         readout_values = None
-        for layer, names in dense.items():
+        for layer, names in layers.items():
             missing = [n for n in names if n not in variables]
             if missing:
-                raise ValueError(f"weights_from_spec: dense variables {missing} of layer "
+                raise ValueError(f"weights_from_spec: variables {missing} of layer "
                                  f"{layer!r} are not in the graph (it has {sorted(variables)})")
             keras_model.get_layer(layer).set_weights(session.run([variables[n] for n in names]))
         if spec.num_classes is not None:

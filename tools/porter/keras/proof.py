@@ -75,6 +75,13 @@ def _model_code(r):
     spec = r.spec
     runner = RUNNERS[r.runner]
     lines = ['    x = inputs["x"]']
+    tokens = r.token_input
+    if tokens and "embedding" in tokens:
+        vocabulary, dim = tokens["embedding"]
+        lines += [f'    embedding = v1.get_variable("embedding/weights", [{vocabulary}, {dim}])',
+                  "    x = tf.nn.embedding_lookup(embedding, x)"]
+    elif tokens:
+        lines.append(f"    x = tf.one_hot(x, {tokens['one_hot']})")
     length = ', sequence_length=inputs["sequence_length"]' if spec.masked else ""
     if r.input_projection:
         units = r.input_projection["units"]
@@ -157,9 +164,14 @@ def _weight_scale(spec):
 
 
 def _weight_map_code(r):
-    dense = (', dense={"input_projection": ("input_projection/weights", '
-             '"input_projection/biases")}' if r.input_projection else "")
-    return f"testing.weights_from_spec(SPEC, RUNNER{dense})"
+    layers = []
+    if r.input_projection:
+        layers.append('"input_projection": ("input_projection/weights", '
+                      '"input_projection/biases")')
+    if r.token_input and "embedding" in r.token_input:
+        layers.append('"embedding": ("embedding/weights",)')
+    extra = f", layers={{{', '.join(layers)}}}" if layers else ""
+    return f"testing.weights_from_spec(SPEC, RUNNER{extra})"
 
 
 def _loader_code(port_name, kept):
@@ -212,6 +224,10 @@ def write_proof_test(r, original, port_name):
     extra_imports = "import types\n" if port_name.endswith(".ipynb") or r.kept else ""
     inputs = ['        "x": rng.uniform(0.0, 1.0, (BATCH, TIMESTEPS, NUM_INPUT)).astype('
               'np.float32),']
+    if r.token_input:  # token ids below the vocabulary (one-hot depth)
+        vocabulary = r.token_input.get("embedding", (r.token_input.get("one_hot"),))[0]
+        inputs = [f'        "x": rng.integers(0, {vocabulary}, (BATCH, TIMESTEPS)).astype('
+                  'np.int32),']
     if spec.masked:
         inputs.append('        "sequence_length": rng.integers(1, TIMESTEPS + 1, BATCH)'
                       '.astype(np.int32),')

@@ -304,7 +304,11 @@ def _wrap_call(prefix, code, suffix, indent=4, width=92):
 
 
 def _model_code(r: RecognizedPipeline, layers):
-    lines = ['    x = keras.Input((timesteps, num_input), name="x")']
+    tokens = r.token_input
+    if tokens:  # token ids in; the RNN reads their embedding / one-hot vectors
+        lines = ['    x = keras.Input((timesteps,), dtype="int32", name="x")']
+    else:
+        lines = ['    x = keras.Input((timesteps, num_input), name="x")']
     call = "(sequence)"
     if r.spec.masked:
         lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',
@@ -312,6 +316,15 @@ def _model_code(r: RecognizedPipeline, layers):
                   '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
         call = "(sequence, mask=mask)"
     lines.append("    sequence = x")
+    if tokens and "embedding" in tokens:
+        vocabulary, dim = tokens["embedding"]
+        lines += ["    # TF1's tf.nn.embedding_lookup(E, ids): E's rows, same initial values",
+                  f"    sequence = keras.layers.Embedding({vocabulary!r}, {dim!r}, "
+                  f"embeddings_initializer={tokens['initializer']},",
+                  '                                      name="embedding")(sequence)']
+    elif tokens:
+        lines += ["    # TF1's tf.one_hot(ids, depth)",
+                  f"    sequence = keras.ops.one_hot(sequence, {tokens['one_hot']!r})"]
     projection = r.input_projection
     if projection:
         kernel, bias = projection["initializers"]

@@ -50,7 +50,16 @@ def find_rnn_input(context, runner_call, runner_line):
         elif isinstance(node, cst.Call):
             name = last_part(context.canonical(node.func))
             if name == "placeholder":
+                if result.token_input is not None and not result.token_input:
+                    context.miss(runner_line, "integer inputs reach the RNN without "
+                                              "tf.nn.embedding_lookup or tf.one_hot")
+                    return False
                 return True
+            if name in ("embedding_lookup", "one_hot") and result.token_input == {}:
+                node = _tokens(context, node, name, line)
+                if node is None:
+                    return False
+                continue
             if name in _RESHAPES:
                 node = argument(node, *_RESHAPES[name])
             elif name == "split":
@@ -72,6 +81,37 @@ def find_rnn_input(context, runner_call, runner_line):
                               "runner is not ported (only reshapes and an input projection "
                               "tf.matmul(x, W) + b)")
     return False
+
+
+def _tokens(context, node, name, line):
+    """``tf.nn.embedding_lookup(E, ids)`` / ``tf.one_hot(ids, depth)`` on the token ids
+    -> result.token_input and input_size; the ids node, or None (listed)."""
+    result = context.result
+    at = context.line_of(node) or line
+    context.consumed.add(id(node))
+    if name == "one_hot":
+        depth = context.constant(argument(node, 1, "depth"), "one_hot depth", at)
+        extra = [a for a in node.args[2:]]
+        if depth is None or extra:
+            if extra:
+                context.miss(at, "tf.one_hot options (on/off values, axis, dtype) not ported")
+            return None
+        result.token_input = {"one_hot": int(depth)}
+        result.input_size = int(depth)
+        result.lines["token_input"] = at
+        return argument(node, 0, "indices")
+    shape, initial = variable_initial(context, argument(node, 0, "params"), at)
+    if shape is None:
+        return None
+    if len(node.args) > 2 or len(shape) != 2:
+        context.miss(at, "tf.nn.embedding_lookup: only (params, ids) of one [vocabulary, "
+                         "dim] variable is ported")
+        return None
+    result.token_input = {"embedding": (int(shape[0]), int(shape[1])),
+                          "initializer": initial.code}
+    result.input_size = int(shape[1])
+    result.lines["token_input"] = at
+    return argument(node, 1, "ids")
 
 
 def _is_projection(context, node):

@@ -17,7 +17,7 @@ def find_model(context):
         return
     find_input_shape(context, runner.line)
     result.runner_cells = runner.cells
-    if result.input_size is not None:
+    if result.input_size is not None or result.token_input is not None:
         find_rnn_input(context, runner.call, runner.line)
     if runner.masked:
         result.lines["sequence_length"] = runner.line

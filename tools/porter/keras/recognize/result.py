@@ -51,6 +51,10 @@ class RecognizedPipeline:
     # tf.matmul(x, W_in) + b_in before the RNN: {"units", "initializers": (kernel, bias)
     # as Keras code, "activation": None or a name}
     input_projection: Optional[Dict[str, object]] = None
+    # token ids in: a [None, steps] integer placeholder, embedded before the RNN by
+    # tf.nn.embedding_lookup(E, ids) ({"embedding": (vocabulary, dim), "initializer":
+    # Keras code}) or tf.one_hot(ids, depth) ({"one_hot": depth})
+    token_input: Optional[Dict[str, object]] = None
     loss: Optional[str] = None
     optimizer: Optional[str] = None  # "adam", "sgd", "rmsprop"
     optimizer_options: Dict[str, float] = dataclasses.field(default_factory=dict)

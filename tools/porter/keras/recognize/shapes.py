@@ -16,7 +16,7 @@ def find_input_shape(context, runner_line):
             steps = _unstack_steps(context, call, line, last, steps)
         else:
             steps = _split_steps(context, call, steps)
-    if steps is None or input_size is None:
+    if steps is None or (input_size is None and context.result.token_input is None):
         context.miss(runner_line, "input shape: no tf.placeholder(dtype, [None, steps, "
                                   "input_size]) with constant sizes")
     context.result.steps, context.result.input_size = steps, input_size
@@ -36,6 +36,12 @@ def _placeholder_shape(context):
             shape = int(dims[1]), int(dims[2])
             context.result.lines["input"] = line
             return shape
+        dtype = context.code(argument(call, 0, "dtype") or call.args[0].value)
+        if isinstance(dims, list) and len(dims) == 2 and dims[0] is None and "int" in dtype:
+            # token ids: the input size is the embedding's (tools...recognize.inputs)
+            context.result.lines["input"] = line
+            context.result.token_input = {}
+            return int(dims[1]), None
     return None, None
 
 
