@@ -117,7 +117,7 @@ def prepare(model, steps, workdir=None, full=False, units=UNITS):
     if not found.complete or unconverted or ported == source:
         raise RuntimeError(f"{model}: the porter did not port the program: {unconverted}")
     spec, runner = found.spec, found.runner
-    legacy = pipelines.build_legacy_graph(spec, found.steps, runner, training=True)
+    legacy = pipelines.build_legacy_graph(spec, found.steps, runner, training=True, optimize=True)
     shapes = {name: tuple(var.shape.as_list()) for name, var in legacy.all_variables.items()}
     values = pipelines.tf1_initial_values(shapes, np.random.default_rng([SEED, 0]))
     rnn, readout = pipelines.split_tf1_values(spec, runner, values)
@@ -173,7 +173,7 @@ def tf1_path(setup):
     from tools.proof import pipelines
 
     legacy = pipelines.build_legacy_graph(setup["spec"], setup["time_steps"],
-                                          setup["runner"], training=True)
+                                          setup["runner"], training=True, optimize=True)
     labels, lr, loss, train_op, reset = legacy.training["adam"]
     legacy.set_values(setup["values"])
     legacy.session.run(reset)

@@ -298,7 +298,7 @@ def _legacy_side(spec, runner, time_steps, values, optimizer, learning_rate):
     """``(step, predict)`` of the TF1 graph (TF1's optimizer in its ``Session``)."""
     from tools.proof import pipelines
 
-    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True, optimize=True)
     if optimizer not in legacy.training:
         raise DemoError(f"the tutorial's optimizer {optimizer!r} has no TF1 train op here")
     labels, lr, loss, train_op, reset = legacy.training[optimizer]
@@ -428,7 +428,7 @@ def forward_difference(spec, runner, time_steps, values, x) -> Tuple[float, Dict
     from modern import models
     from tools.proof import harness, pipelines
 
-    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True, optimize=True)
     model = models.build_keras_model(spec, time_steps)
     harness.load_same_weights(legacy, model, values)
     result = harness.compare_outputs(legacy, model, x)
@@ -637,7 +637,7 @@ def _run(args: DemoOptions, printer, started) -> int:
 
     # The shared initial weights, drawn as train_both would (TF1's initializers, seed).
     legacy = pipelines.build_legacy_graph(spec, pipeline.time_steps, pipeline.runner,
-                                          training=True)
+                                          training=True, optimize=True)
     shapes = {name: tuple(var.shape.as_list()) for name, var in legacy.all_variables.items()}
     values = pipelines.tf1_initial_values(shapes, np.random.default_rng([args.seed, 0]))
     forward_x = accuracy.prepare_images(test_images[:batch_size], spec)

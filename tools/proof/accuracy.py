@@ -244,7 +244,7 @@ def train_legacy(spec, runner, values, train_x, train_y, test_x, test_y, indices
                  eval_every=None, on_step=None) -> dict:
     """Train the TF1 graph (TF1's optimizer in its ``Session``) from ``values``."""
     time_steps = train_x.shape[1]
-    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+    legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True, optimize=True)
     if optimizer not in legacy.training:
         raise ValueError(f"Unknown optimizer {optimizer!r}; expected one of "
                          f"{sorted(legacy.training)}")
@@ -346,7 +346,8 @@ def train_both(spec: models.RNNSpec, runner: str, *, train_images, train_labels,
     init_rng = np.random.default_rng([seed, 0])
     batch_rng = np.random.default_rng([seed, 1])
     if initial_values is None:
-        legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True)
+        legacy = pipelines.build_legacy_graph(spec, time_steps, runner, training=True,
+                                              optimize=True)
         shapes = {name: tuple(var.shape.as_list())
                   for name, var in legacy.all_variables.items()}
         initial_values = tf1_initial_values(shapes, init_rng)

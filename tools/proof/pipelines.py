@@ -30,11 +30,15 @@ RUNNER_SCOPES = spec_table.RUNNER_SCOPES
 READOUT_WEIGHTS, READOUT_BIASES = "readout/weights", "readout/biases"
 
 
-def new_session(graph):
+def new_session(graph, optimize=False):
     """A ``tf.compat.v1.Session`` of ``graph`` that runs its ops as they were built,
     without grappler (TF's graph optimiser): the proof's graphs are small and run a few
     times each, so optimising one cost more than running it (a third of the checks' CPU
-    time), and the operations -- TF1's arithmetic -- are the same either way."""
+    time), and the operations -- TF1's arithmetic -- are the same either way.
+    ``optimize=True``: TensorFlow's default session, grappler on, as a TF1 program ran
+    (the long trainings of the demo, the accuracy runs and the benchmarks)."""
+    if optimize:
+        return v1.Session(graph=graph)
     config = v1.ConfigProto()
     config.graph_options.rewrite_options.disable_meta_optimizer = True
     return v1.Session(graph=graph, config=config)
@@ -166,14 +170,15 @@ def _run_legacy(spec, runner, x, seq_len, steps, dtype):
 
 @functools.lru_cache(maxsize=128)
 def build_legacy_graph(spec: RNNSpec, steps: int, runner: str, dtype=tf.float32, *,
-                       gradients=False, training=False) -> LegacyGraph:
+                       gradients=False, training=False, optimize=False) -> LegacyGraph:
     """Build (once, cached) the TF1 graph of ``spec`` with ``runner``.
 
     ``gradients`` adds the gradient probe ops, ``training`` the SGD and Adam train ops
     (TF1's optimizers, learning rate fed at run time). They are built with the graph,
     before its first ``Session.run``: a ``tf.gradients`` added later cannot reach into
     an already-run ``while_loop``. Each combination is its own cached graph, so a
-    forward-only comparison does not pay for building the backward graph.
+    forward-only comparison does not pay for building the backward graph. ``optimize``:
+    the session runs with grappler, as TF1 programs did (:func:`new_session`).
     """
     graph = tf.Graph()
     with graph.as_default():
@@ -220,7 +225,7 @@ def build_legacy_graph(spec: RNNSpec, steps: int, runner: str, dtype=tf.float32,
                     reset = v1.variables_initializer(optimizer.variables())
                 train_ops[name] = (labels, learning_rate, loss, train_op, reset)
         init = v1.global_variables_initializer()
-    session = new_session(graph)
+    session = new_session(graph, optimize)
     session.run(init)
     return LegacyGraph(spec, steps, runner, dtype, graph, session, x, seq_len, outputs,
                        rnn_vars, readout_vars, probes, gradient_names, gradient_ops, train_ops)
