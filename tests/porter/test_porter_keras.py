@@ -673,22 +673,28 @@ def test_final_state_is_the_last_output_in_tf1():
     assert not np.allclose(masked_h, masked_out[:, -1])  # hence listed under masking
 
 
-@pytest.mark.parametrize("change,reason", [
-    ("logits = tf.layers.dense(states.h,", "final state's c"),
-    ("lstm_cell, X, dtype=tf.float32)", "final state under sequence_length"),
-])
-def test_final_state_readouts_that_are_not_the_last_output_are_listed(change, reason):
+def test_final_state_readouts_that_are_not_the_last_output_are_listed():
     original = _read(CASES / "state_h_dense.py")
-    if change.startswith("logits"):
-        other = original.replace(change, "logits = tf.layers.dense(states.c,")
-    else:
-        other = original.replace(change, "lstm_cell, X, sequence_length=lengths, "
-                                          "dtype=tf.float32)").replace(
-            "y = tf.placeholder", "lengths = tf.placeholder(tf.int32, [None])\n"
-                                  "y = tf.placeholder")
+    other = original.replace("logits = tf.layers.dense(states.h,",
+                             "logits = tf.layers.dense(states.c,")
     r = recognize(other, filename="x.py")
     assert not r.complete
-    assert any(reason in why for _, why in r.unrecognized), r.unrecognized
+    assert any("final state's c" in why for _, why in r.unrecognized), r.unrecognized
+
+
+def test_final_state_under_sequence_length_is_the_last_valid_output():
+    """Under sequence_length TF1's final state h is each sequence's last valid output
+    (not outputs[-1], zero past the length): recognised as such, and the generated model
+    reads it with take_along_axis (proved by variable_length_lstm.py's generated test)."""
+    other = _read(CASES / "state_h_dense.py").replace(
+        "lstm_cell, X, dtype=tf.float32)", "lstm_cell, X, sequence_length=lengths, "
+                                           "dtype=tf.float32)").replace(
+        "y = tf.placeholder", "lengths = tf.placeholder(tf.int32, [None])\ny = tf.placeholder")
+    r = recognize(other, filename="x.py")
+    assert r.readout_from == "last valid output" and r.spec.masked
+    assert not any("final state" in why for _, why in r.unrecognized), r.unrecognized
+    code, _, unconverted = _port("variable_length_lstm.py")
+    assert unconverted == [] and "keras.ops.take_along_axis(sequence, index, axis=1)" in code
 
 
 def test_loss_on_other_logits_than_the_readout_is_listed():
@@ -736,7 +742,7 @@ def test_generated_idiom_programs_run(tmp_path):
 # programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
 # ------------------------------------------------------------------------------------
 OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py",
-            "embedding_tokens_lstm.py", "one_hot_parity_gru.py")
+            "embedding_tokens_lstm.py", "one_hot_parity_gru.py", "variable_length_lstm.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each
 OWN_DATA_RUN = ("numpy_epochs_gru.py", "sine_regression_lstm.py")
 _RUN = r"""

@@ -21,14 +21,16 @@ layers) replaces the graph, and everything else stays as the program wrote it:
   ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what ``sess.run`` returned, in
   its order (``None`` for the train op; Keras' loss and accuracy of a train step are
   those before its update, as TF1's fetches were); keep-probability feeds go (Keras'
-  ``Dropout`` is active in ``train_on_batch`` only).
+  ``Dropout`` is active in ``train_on_batch`` only); a ``sequence_length`` feed becomes
+  the model's second input, ``[x, lengths]``.
 
-What the kept program does otherwise (a session outside ``with``, ``sequence_length``
-fed from the program's data, fetches of other tensors, the graph used elsewhere) is
+What the kept program does otherwise (a session outside ``with``, fetches of other
+tensors, the graph used elsewhere) is
 listed as :class:`NotKept`, and nothing is generated.
 """
 import libcst as cst
 
+from modern.spec import RUNNER_SPELLINGS
 from tools.porter.keras.recognize.feeds import train_op_names
 from tools.porter.keras.recognize.syntax import argument, is_method_call, last_part, names_in
 
@@ -137,6 +139,12 @@ class _Program:
                     self.roles[name] = "prediction"
         self.roles.update({name: "train_op" for name in self.train_ops})
         self.keep_probs = set(r.keep_prob_feeds)
+        self.lengths = None  # the sequence_length placeholder's name
+        for call, line, name in context.calls:
+            if line == r.lines.get("runner") and last_part(name) in RUNNER_SPELLINGS:
+                node = argument(call, None, "sequence_length")
+                if isinstance(node, cst.Name):
+                    self.lengths = node.value
 
     def _is_accuracy(self, value, line):
         code = self.context.code(value)
@@ -231,7 +239,7 @@ class _SessionBody(cst.CSTTransformer):
         feed = argument(call, 1, "feed_dict")
         if not isinstance(feed, cst.Dict):
             raise NotKept(line, "sess.run without a feed_dict literal")
-        x = y = None
+        x = y = lengths = None
         for element in feed.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key,
                                                                          cst.Name):
@@ -241,6 +249,8 @@ class _SessionBody(cst.CSTTransformer):
                 continue
             if key == self.program.input:
                 x = value
+            elif key == self.program.lengths:
+                lengths = value
             elif key in self.program.placeholders:
                 if y is not None:
                     raise NotKept(line, "more than one labels placeholder fed")
@@ -249,6 +259,11 @@ class _SessionBody(cst.CSTTransformer):
                 raise NotKept(line, f"feed_dict key `{key}` is not a placeholder")
         if x is None:
             raise NotKept(line, f"sess.run without the input `{self.program.input}` fed")
+        if self.program.r.spec.masked:  # the model's second input: TF1's sequence_length
+            if lengths is None:
+                raise NotKept(line, f"sess.run without `{self.program.lengths}` "
+                                    "(sequence_length) fed")
+            x = f"[{x}, {lengths}]"
         return x, y
 
     def check(self, body, line):
@@ -266,9 +281,6 @@ def port_kept(context, definitions, kit_imports):
     :class:`NotKept`."""
     r = context.result
     program = _Program(context, r)
-    if r.spec.masked:
-        raise NotKept(r.lines.get("sequence_length", 1), "sequence_length fed from the "
-                      "program's own data is not ported yet")
     if not hasattr(program, "input"):
         raise NotKept(1, "the input placeholder was not found")
     module = context.module

@@ -59,7 +59,7 @@ def _cells_code(spec):
 def _readout_input(r):
     """TF1's readout input and the code that computes it from the runner's results."""
     spec = r.spec
-    if r.readout_from == "final state h":
+    if r.readout_from in ("final state h", "last valid output"):
         if spec.bidirectional:
             raise ValueError("a final-state readout of a bidirectional runner")
         last = "state[-1]" if spec.stacked else "state"

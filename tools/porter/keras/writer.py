@@ -262,7 +262,7 @@ def describe(r: RecognizedPipeline):
         cells = f"MultiRNNCell[{cells}]"
     masked = " with sequence_length" if r.spec.masked else ""
     return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
-            f"readout {'state.h' if r.readout_from == 'final state h' else 'outputs[-1]'} "
+            f"readout {'outputs[-1]' if r.readout_from == 'last output' else 'state.h'} "
             f"@ W + b -> {r.spec.num_classes} "
             f"{'classes' if LOSSES[r.loss].labels == 'one_hot' else 'outputs (regression)'}")
 
@@ -358,8 +358,16 @@ def _model_code(r: RecognizedPipeline, layers):
             if r.readout_from == "final state h" else "TF1's outputs[-1]: the last time step")
     activation = ([f"        activation={r.readout_activation!r},"]
                   if r.readout_activation else [])
+    if r.readout_from == "last valid output":
+        lines += [
+            "    # TF1's final state h under sequence_length: each sequence's last valid",
+            "    # output (a length 0 reads step 0, zero past the length, as TF1's zero state)",
+            "    index = keras.ops.maximum(sequence_length - 1, 0)[:, None, None]",
+            "    last = keras.ops.take_along_axis(sequence, index, axis=1)[:, 0, :]",
+        ]
+    else:
+        lines.append(f"    last = sequence[:, -1, :]  # {what}")
     lines += [
-        f"    last = sequence[:, -1, :]  # {what}",
         "    # the readout's initial values: the same distributions as TF1's",
         "    logits = keras.layers.Dense(",
         "        num_classes,",
@@ -571,7 +579,7 @@ def _port_tf1(source, filename):
         if not unconverted:
             unconverted.append(Miss(1, "the TF1 pipeline was not fully recognised"))
         return _marked(source, unconverted), [], sorted(unconverted), None
-    if r.spec.masked and r.sequence_length_feed is None:
+    if r.spec.masked and r.sequence_length_feed is None and not own_data:
         unconverted = [Miss(r.lines.get("sequence_length", 0),
                             "sequence_length: its per-batch feed was not recognised")]
         return _marked(source, unconverted), [], unconverted, None

@@ -266,16 +266,19 @@ def _read_state(context, code, line, path):
                            f"{selected or 'structure'}: only its h (the last output) is "
                            "ported")
         return False
-    if context.result.sequence_length_feed is not None or context.result.lines.get(
-            "sequence_length"):
-        context.miss(line, f"readout `{code}`: the final state under sequence_length is "
-                           "the last valid step's output, not outputs[-1]; not ported")
+    masked = context.result.sequence_length_feed is not None or bool(
+        context.result.lines.get("sequence_length"))
+    if masked and RUNNERS[context.result.runner].bidirectional:
+        context.miss(line, f"readout `{code}`: a bidirectional final state under "
+                           "sequence_length is not ported")
         return False
     if any(d is not None and d[1] < 1.0 for d in context.result.dropouts[-1:]):
         context.miss(line, f"readout `{code}`: DropoutWrapper's output dropout does not "
                            "reach the final state; not ported")
         return False
-    context.result.readout_from = "final state h"
+    # without sequence_length the final state's h is outputs[-1]; with it, the output of
+    # each sequence's last valid step (TF1 copies the state through the padding)
+    context.result.readout_from = "last valid output" if masked else "final state h"
     return True
 
 

@@ -24,6 +24,8 @@ def sequence_length_feed(context, node, line):
     if not _is_lengths_placeholder(context, value):
         context.miss(line, "sequence_length: the placeholder is not tf.int32 of shape [None]")
         return None
+    if context.result.data is None:  # the program's own data: its feeds stay as written
+        return None  # (tools.porter.keras.kept); nothing to carry into a generated loop
     feeds = feeds_of(context, node.value)
     train = train_feed(context, feeds, line, f"sequence_length `{node.value}` is not fed "
                        "exactly once with the train op")
