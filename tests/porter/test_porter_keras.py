@@ -813,3 +813,21 @@ def test_own_data_programs_list_what_the_kept_port_does_not_cover(change, reason
     code, changes, unconverted = port_to_keras(source, filename="x.py")
     assert changes == [] and len(unconverted) == 1 and reason in unconverted[0][1]
     assert "(--to keras)" in code and "import tensorflow as tf" in code  # TF1 kept, marked
+
+
+def test_kept_notebook_keeps_its_cells():
+    """A notebook with its own data: the model definitions join the first code cell, a
+    cell that only built the graph says so, the session's cell keeps the training (its
+    generated test runs with the other fixtures' in test_keras_proofs.py)."""
+    import nbformat
+
+    from tools.porter.engine import port_file
+
+    report = port_file(CASES / "one_hot_notebook_kept.ipynb", target="keras")
+    assert not report.error and not report.manual and report.proof is not None
+    cells = [c for c in nbformat.reads(report.new_text, as_version=4).cells
+             if c.cell_type == "code"]
+    assert "def build_model():" in cells[0].source and "make" not in cells[1].source
+    assert cells[1].source.startswith("# ported by rnn-migrate: this cell built the TF1 graph")
+    assert cells[2].source.startswith("# the TF1 session") and "train_on_batch" in cells[2].source
+    assert "tensorflow" not in report.new_text

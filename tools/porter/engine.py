@@ -415,6 +415,12 @@ def port_notebook(text, *, target="compat", python2=False):
     changed = False
     for k, index in enumerate(indices):
         new_source = _unmask_magics("\n".join(sources.get(index, [])), magics[k])
+        if target == "keras" and result.proof is not None:
+            new_source = new_source.lstrip("\n")
+            if not new_source.strip() and nb.cells[index].source.strip():
+                # a cell that only built the TF1 graph (a kept program's port)
+                new_source = ("# ported by rnn-migrate: this cell built the TF1 graph; the Keras "
+                              "model is build_model() / compile_model() above")
         cells[k].code = new_source
         if new_source != nb.cells[index].source:
             nb.cells[index].source = new_source

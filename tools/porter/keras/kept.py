@@ -286,12 +286,24 @@ def port_kept(context, definitions, kit_imports):
     module = context.module
     graph_names, body, changes = set(), [], []
     session_seen = False
+    comments = []  # the comment lines of removed statements, kept above the next one
+
+    def keep(statement):
+        if comments:
+            statement = statement.with_changes(
+                leading_lines=comments + list(statement.leading_lines))
+            comments.clear()
+        body.append(statement)
+
     for stmt in module.body:
         line = program.line(stmt)
         session = _session_name(stmt, program)
+        removed = [lead for lead in getattr(stmt, "leading_lines", ())
+                   if lead.comment is not None]
         if _is_tf_import(stmt):
             changes.append(f"line {line}: {context.code(stmt).strip()} -> removed (the "
                            "Keras program imports keras)")
+            comments.extend(removed)
             continue
         if session is not None:
             transformer = _SessionBody(program, session, graph_names)
@@ -302,10 +314,11 @@ def port_kept(context, definitions, kit_imports):
             changes += transformer.changes
             statements = list(new_body.body) if isinstance(new_body, cst.IndentedBlock) \
                 else [new_body]
-            body.append(_spaced(cst.parse_statement(
+            comments.extend(removed)
+            keep(_spaced(cst.parse_statement(
                 "# the TF1 session: the Keras model of the graph (build_model above)\n"
                 "model = compile_model(build_model())\n")))
-            body += statements
+            body.extend(statements)
             session_seen = True
             continue
         calls = [program.tf_calls.get(id(c)) for c in _calls_in(stmt)]
@@ -313,15 +326,17 @@ def port_kept(context, definitions, kit_imports):
                 and isinstance(stmt.body[0], cst.Expr) and len(calls) == 1
                 and last_part(calls[0]) in _SEEDS):
             seed = context.code(stmt.body[0].value.args[0].value)
-            body.append(cst.parse_statement(f"set_graph_seed({seed})\n"))
+            comments.extend(removed)
+            keep(cst.parse_statement(f"set_graph_seed({seed})\n"))
             changes.append(f"line {line}: {calls[0]}({seed}) -> set_graph_seed({seed})")
             continue
         if any(calls) or names_in(stmt) & graph_names:
             if session_seen:
                 raise NotKept(line, "the graph is used after the session block")
             graph_names |= _assigned(stmt)
+            comments.extend(removed)
             continue
-        body.append(stmt)
+        keep(stmt)
     if not session_seen:
         raise NotKept(r.lines.get("optimizer", 1), "no `with tf.Session() as sess:` block: "
                       "the program's session was not found")
