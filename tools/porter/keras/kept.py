@@ -278,7 +278,8 @@ def port_kept(context, definitions, kit_imports):
     """``(code, changes)``: the recognised program (``context``, from
     :func:`~tools.porter.keras.recognize.recognize_context`) with its graph replaced by
     the Keras model of ``definitions`` (:func:`.writer.model_definitions`); raises
-    :class:`NotKept`."""
+    :class:`NotKept`. ``definitions=None``: a dry run (``(None, changes)``), before the
+    model's layers are built."""
     r = context.result
     program = _Program(context, r)
     if not hasattr(program, "input"):
@@ -340,6 +341,8 @@ def port_kept(context, definitions, kit_imports):
     if not session_seen:
         raise NotKept(r.lines.get("optimizer", 1), "no `with tf.Session() as sess:` block: "
                       "the program's session was not found")
+    if definitions is None:  # a dry run: the program is portable
+        return None, changes
     last_import = max((i for i, s in enumerate(body) if isinstance(
         s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))),
                       default=-1)

@@ -569,6 +569,12 @@ def _port_tf1(source, filename):
                 and r.spec is not None and r.runner is not None
                 and None not in (r.steps, r.optimizer, r.learning_rate))
     if own_data:  # the program's own data and loops: kept, its graph replaced
+        try:
+            kept.port_kept(context, None, None)  # before building the model's layers
+        except kept.NotKept as error:
+            unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "
+                                            "loop are kept; its TF1 session is not)")]
+            return _marked(source, unconverted), [], unconverted, None
         unconverted = []
         r.kept = True
     elif r.complete and r.loss != "softmax_cross_entropy":
