@@ -169,10 +169,6 @@ _GROUPS_ENV = "TF1_RNN_KIT_XDIST_GROUPS"
 # spread over the workers. Only the order changes: a test missing here is scheduled in
 # collection order.
 LONG_TESTS = (
-    # the porting matrix's program runs (one module fixture, ~55 CPU-s): first, or the
-    # other worker idles while it finishes last
-    "tests/porter/test_porting_matrix.py::test_compat_port_behaves_as_the_unported_program",
-    "tests/porter/test_porting_matrix.py::test_one_generated_keras_program_runs",
     "tests/legacy_compat/test_legacy_programs.py::test_ported_program_trains",
     "tests/backends/test_backends.py::test_every_pair_on_the_backend",
     "tests/proof/test_accuracy.py::test_ci_profile_both_sides_reach_threshold",
@@ -181,7 +177,6 @@ LONG_TESTS = (
     "tests/testing/test_testing_api.py::test_user_example_runs_with_the_plugin",
     "tests/testing/test_testing_api.py::test_plugin_fixture_marker_profile_and_summary",
     "tests/cli/test_demo.py::test_demo_small_run",
-    "tests/porter/test_porter_keras.py::test_programs_with_their_own_data",
     "tests/porter/test_porter_fuzz.py::",
     "tests/porter/test_porter_compat.py::test_python2_tutorial_ports_and_runs",
     "tests/proof/test_accuracy.py::test_keras_side_is_independent",
