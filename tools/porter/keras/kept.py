@@ -34,7 +34,7 @@ from modern.spec import RUNNER_SPELLINGS
 from tools.porter.keras.recognize.feeds import train_op_names
 from tools.porter.keras.recognize.syntax import argument, is_method_call, last_part, names_in
 
-__all__ = ["DATA_REASONS", "NotKept", "port_kept"]
+__all__ = ["DATA_REASONS", "NotKept", "KeptProgram", "keep_program"]
 
 #: the reasons of a program whose data do not come from input_data (its own data)
 DATA_REASONS = ("no `<data>.train.next_batch(batch_size)` found",
@@ -274,12 +274,11 @@ class _SessionBody(cst.CSTTransformer):
                                 "sess.run")
 
 
-def port_kept(context, definitions, kit_imports):
-    """``(code, changes)``: the recognised program (``context``, from
-    :func:`~tools.porter.keras.recognize.recognize_context`) with its graph replaced by
-    the Keras model of ``definitions`` (:func:`.writer.model_definitions`); raises
-    :class:`NotKept`. ``definitions=None``: a dry run (``(None, changes)``), before the
-    model's layers are built."""
+def keep_program(context):
+    """The recognised program (``context``, from
+    :func:`~tools.porter.keras.recognize.recognize_context`) without its graph, its session
+    block rewritten: a :class:`KeptProgram` whose :meth:`~KeptProgram.code` adds the Keras
+    model; raises :class:`NotKept` (before any model is built)."""
     r = context.result
     program = _Program(context, r)
     if not hasattr(program, "input"):
@@ -341,20 +340,33 @@ def port_kept(context, definitions, kit_imports):
     if not session_seen:
         raise NotKept(r.lines.get("optimizer", 1), "no `with tf.Session() as sess:` block: "
                       "the program's session was not found")
-    if definitions is None:  # a dry run: the program is portable
-        return None, changes
-    last_import = max((i for i, s in enumerate(body) if isinstance(
-        s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))),
-                      default=-1)
-    present = {context.code(s).strip() for s in body[:last_import + 1]}
-    imports = [s for s in cst.parse_module("import keras\nimport numpy as np\n" + "".join(
-        f"{line}\n" for line in kit_imports)).body if context.code(s).strip() not in present]
-    added = [_spaced(s) for s in cst.parse_module(_HELPERS + "\n\n" + definitions).body]
-    after = body[last_import + 1:]
-    if after:
-        after[0] = _spaced(after[0])
-    body = body[:last_import + 1] + imports + added + after
-    return module.with_changes(body=body).code, changes
+    return KeptProgram(context, body, changes)
+
+
+class KeptProgram:
+    """A kept program without its graph (``changes``: what :func:`keep_program` did);
+    :meth:`code` adds the model."""
+
+    def __init__(self, context, body, changes):
+        self.context, self.body, self.changes = context, body, changes
+
+    def code(self, definitions, kit_imports):
+        """The program with ``definitions`` (:func:`.writer.model_definitions`) and the
+        imports they need after its own imports."""
+        body, code_of = self.body, self.context.code
+        last_import = max((i for i, s in enumerate(body) if isinstance(
+            s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import,
+                                                                   cst.ImportFrom))),
+                          default=-1)
+        present = {code_of(s).strip() for s in body[:last_import + 1]}
+        imports = [s for s in cst.parse_module("import keras\nimport numpy as np\n" + "".join(
+            f"{line}\n" for line in kit_imports)).body if code_of(s).strip() not in present]
+        added = [_spaced(s) for s in cst.parse_module(_HELPERS + "\n\n" + definitions).body]
+        after = list(body[last_import + 1:])
+        if after:
+            after[0] = _spaced(after[0])
+        new_body = list(body[:last_import + 1]) + imports + added + after
+        return self.context.module.with_changes(body=new_body).code
 
 
 def _spaced(stmt):

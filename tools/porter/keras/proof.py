@@ -22,11 +22,17 @@ import re
 from pathlib import Path
 
 from modern.spec import RUNNERS
+from tools.proof.pipelines import READOUT_BIASES, READOUT_WEIGHTS
+from tools.proof.tolerances import Tolerance
 from tools.porter.keras.losses import LOSSES
 
 __all__ = ["proof_test_name", "write_proof_test"]
 
 TRAINING_STEPS = 3  # steps of the program's optimizer the generated test compares
+# the TF1 variables of the generated graph: written into tf1_model and read back by the
+# weight map (the readout's are weights_from_spec's defaults)
+_PROJECTION = ("input_projection/weights", "input_projection/biases")
+_EMBEDDING = ("embedding/weights",)
 
 
 def proof_test_name(original):
@@ -78,7 +84,7 @@ def _model_code(r):
     tokens = r.token_input
     if tokens and "embedding" in tokens:
         vocabulary, dim = tokens["embedding"]
-        lines += [f'    embedding = v1.get_variable("embedding/weights", [{vocabulary}, {dim}])',
+        lines += [f'    embedding = v1.get_variable("{_EMBEDDING[0]}", [{vocabulary}, {dim}])',
                   "    x = tf.nn.embedding_lookup(embedding, x)"]
     elif tokens:
         lines.append(f"    x = tf.one_hot(x, {tokens['one_hot']})")
@@ -91,9 +97,9 @@ def _model_code(r):
             projected = f"tf.nn.{activation}({projected})"
         lines += [
             "    # the input projection tf.matmul(x, W_in) + b_in on every step",
-            '    w_in = v1.get_variable("input_projection/weights", [NUM_INPUT, '
+            f'    w_in = v1.get_variable("{_PROJECTION[0]}", [NUM_INPUT, '
             f'{units}])',
-            f'    b_in = v1.get_variable("input_projection/biases", [{units}])',
+            f'    b_in = v1.get_variable("{_PROJECTION[1]}", [{units}])',
             "    flat = tf.reshape(x, [-1, NUM_INPUT])",
             f"    x = tf.reshape({projected}, [-1, TIMESTEPS, {units}])",
         ]
@@ -115,8 +121,8 @@ def _model_code(r):
     if r.readout_activation:
         logits = f"tf.nn.{r.readout_activation}({logits})"
     lines += [
-        f'    weights = v1.get_variable("readout/weights", [{spec.output_size}, NUM_CLASSES])',
-        '    biases = v1.get_variable("readout/biases", [NUM_CLASSES])',
+        f'    weights = v1.get_variable("{READOUT_WEIGHTS}", [{spec.output_size}, NUM_CLASSES])',
+        f'    biases = v1.get_variable("{READOUT_BIASES}", [NUM_CLASSES])',
         f"    logits = {logits}",
         '    if "labels" not in inputs:',
         '        return {"logits": logits}',
@@ -166,10 +172,9 @@ def _weight_scale(spec):
 def _weight_map_code(r):
     layers = []
     if r.input_projection:
-        layers.append('"input_projection": ("input_projection/weights", '
-                      '"input_projection/biases")')
+        layers.append(f'"input_projection": {_PROJECTION!r}'.replace("'", '"'))
     if r.token_input and "embedding" in r.token_input:
-        layers.append('"embedding": ("embedding/weights",)')
+        layers.append(f'"embedding": {_EMBEDDING!r}'.replace("'", '"'))
     extra = f", layers={{{', '.join(layers)}}}" if layers else ""
     return f"testing.weights_from_spec(SPEC, RUNNER{extra})"
 
@@ -243,11 +248,11 @@ Keras Dropout layers at rate 0): random masks cannot be compared.
 Both sides start from the same random weights (the TF1 graph's, copied into build_model()
 by tools.testing.weights_from_spec) and get the same batch. Checked with the public API
 of tools.testing:
-* the logits (assert_equivalent, max |difference| <= 1e-6);
+* the logits (assert_equivalent, max |difference| <= {Tolerance.outputs:g});
 * the gradient of the loss w.r.t. every weight (one gradient-descent step of learning
-  rate 1 on both sides, <= 1e-5) and {TRAINING_STEPS} steps of the program's optimizer, TF1's
-  {r.optimizer_tf1[0].rsplit(".", 1)[1]} against compile_model()'s (losses <= 1e-4)
-  (assert_training_equivalent).
+  rate 1 on both sides, <= {Tolerance.gradients:g}) and {TRAINING_STEPS} steps of the
+  program's optimizer, TF1's {r.optimizer_tf1[0].rsplit(".", 1)[1]} against
+  compile_model()'s (losses <= {Tolerance.training:g}) (assert_training_equivalent).
 Tolerances: tools.proof.tolerances.Tolerance (float32 sums in another order).
 Backends: the Keras backend of the process, named in each test's id ([tensorflow], [jax],
 [torch]); `KERAS_BACKEND=jax pytest {proof_test_name(original)}` checks another (the kit's

@@ -48,7 +48,7 @@ import numpy as np
 
 from modern.spec import KERAS_TARGETS, RUNNERS
 from tools.porter.keras.losses import LOSSES
-from tools.porter.keras.recognize import (RecognizedPipeline, recognize, recognize_context,
+from tools.porter.keras.recognize import (RecognizedPipeline, recognize_context,
                                          tf1_markers)
 from tools.porter.keras.recognize.result import Miss
 
@@ -570,7 +570,7 @@ def _port_tf1(source, filename):
                 and None not in (r.steps, r.optimizer, r.learning_rate))
     if own_data:  # the program's own data and loops: kept, its graph replaced
         try:
-            kept.port_kept(context, None, None)  # before building the model's layers
+            program = kept.keep_program(context)  # before building the model's layers
         except kept.NotKept as error:
             unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "
                                             "loop are kept; its TF1 session is not)")]
@@ -635,15 +635,9 @@ def _port_tf1(source, filename):
                        f"{r.input_projection['units']}) before the RNN (same initial "
                        "distributions)")
     if own_data:
-        try:
-            code, kept_changes = kept.port_kept(
-                context, model_definitions(r, filename, layers, optimizer_code),
-                kit_imports(r, layers))
-        except kept.NotKept as error:
-            unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "
-                                            "loop are kept; its TF1 session is not)")]
-            return _marked(source, unconverted), [], unconverted, None
-        return code, changes + kept_changes, [], r
+        code = program.code(model_definitions(r, filename, layers, optimizer_code),
+                            kit_imports(r, layers))
+        return code, changes + program.changes, [], r
     changes.append(f"line {r.lines['data']}: tensorflow.examples...input_data -> "
                    "legacy_compat.examples.tutorials.mnist.input_data (same data)")
     return _program(r, filename, layers, optimizer_code), changes, sorted(unconverted), r
