@@ -420,3 +420,71 @@ def test_partial_idx_set_names_missing_files(tmp_path, raw):
     with pytest.raises(FileNotFoundError, match=input_data.TEST_LABELS) as info:
         input_data.read_data_sets(str(tmp_path))
     assert input_data.TEST_IMAGES not in str(info.value)
+
+
+# --- the lazy images against TF1's eager DataSet --------------------------------
+
+
+class _TF1DataSet:
+    """TF 1.15's ``DataSet`` (tensorflow/contrib/learn/python/learn/datasets/mnist.py),
+    its constructor and ``next_batch`` transcribed (float32 conversion in the
+    constructor, a copy of the whole split at each shuffle, batches as views), with
+    numpy's global generator replaced by the RandomState the kit's DataSet owns."""
+
+    def __init__(self, images, labels, dtype, seed):
+        images = images.reshape(images.shape[0], images.shape[1] * images.shape[2])
+        if dtype == numpy.float32:
+            images = images.astype(numpy.float32)
+            images = numpy.multiply(images, 1.0 / 255.0)
+        self.rng = numpy.random.RandomState(seed)
+        self.images, self.labels, self.n = images, labels, images.shape[0]
+        self.epochs_completed = self.index_in_epoch = 0
+
+    def next_batch(self, batch_size, shuffle=True):
+        start = self.index_in_epoch
+        if self.epochs_completed == 0 and start == 0 and shuffle:
+            perm0 = numpy.arange(self.n)
+            self.rng.shuffle(perm0)
+            self.images, self.labels = self.images[perm0], self.labels[perm0]
+        if start + batch_size > self.n:
+            self.epochs_completed += 1
+            rest_num_examples = self.n - start
+            images_rest_part = self.images[start:self.n]
+            labels_rest_part = self.labels[start:self.n]
+            if shuffle:
+                perm = numpy.arange(self.n)
+                self.rng.shuffle(perm)
+                self.images, self.labels = self.images[perm], self.labels[perm]
+            start = 0
+            self.index_in_epoch = batch_size - rest_num_examples
+            end = self.index_in_epoch
+            return (numpy.concatenate((images_rest_part, self.images[start:end]), axis=0),
+                    numpy.concatenate((labels_rest_part, self.labels[start:end]), axis=0))
+        self.index_in_epoch += batch_size
+        end = self.index_in_epoch
+        return self.images[start:end], self.labels[start:end]
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.uint8])
+@pytest.mark.parametrize("read_images_at", [None, 0, 7])
+def test_lazy_images_give_tf1s_batches_bit_for_bit(raw, dtype, read_images_at):
+    """Every batch (within and across epochs, shuffled and not) and ``images`` at each
+    point equal TF1's eager DataSet's; reading ``images`` (at call ``read_images_at``)
+    switches to TF1's eager arrays without changing what comes next."""
+    pixels, labels = raw["x_train"][:700], raw["y_train"][:700]
+    ours = input_data.DataSet(pixels[..., None], labels, dtype=dtype, seed=5)
+    tf1 = _TF1DataSet(pixels, labels, dtype, seed=5)
+    sizes = [64, 250, 300, 100, 700, 33, 128, 650, 90, 10, 512, 7, 300]
+    for call, size in enumerate(sizes):
+        if call == read_images_at:
+            assert ours.images.dtype == tf1.images.dtype
+            numpy.testing.assert_array_equal(ours.images, tf1.images)
+        shuffle = call % 5 != 4
+        (x, y), (want_x, want_y) = ours.next_batch(size, shuffle=shuffle), \
+            tf1.next_batch(size, shuffle=shuffle)
+        assert x.dtype == want_x.dtype and x.shape == want_x.shape
+        assert x.tobytes() == want_x.tobytes()  # the same bits, not only close
+        numpy.testing.assert_array_equal(y, want_y)
+        assert ours.epochs_completed == tf1.epochs_completed
+    assert ours.images.tobytes() == tf1.images.tobytes()
+    numpy.testing.assert_array_equal(ours.labels, tf1.labels)

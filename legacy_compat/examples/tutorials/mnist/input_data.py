@@ -209,6 +209,18 @@ class DataSet:
     then ``numpy.random.shuffle``), as long as TF1's global generator was not
     used for anything else in between.
 
+    The images are converted and reordered lazily: until ``images`` is read,
+    the data set keeps the pixels as given and the order of the current epoch
+    as an index, and ``next_batch`` converts only the rows of each batch (the
+    same elementwise float32 arithmetic, so the same values bit for bit). TF1
+    converted the whole split in the constructor and copied it at each
+    shuffle, which on the 55000-image train set is two 172 MB copies before
+    the first batch. Reading ``images`` materialises the array of the current
+    order, and from then on the data set works as TF1's did. One difference
+    remains before that: a batch is a new array, where TF1's was a view into
+    the data set's images, so a program that modified a batch in place also
+    modified the examples it would draw in later epochs.
+
     Raises:
       TypeError: ``dtype`` is neither uint8 nor float32.
       ValueError: ``images`` and ``labels`` differ in length, or ``images``
@@ -246,19 +258,40 @@ class DataSet:
                         f"or [num_examples, rows, cols]. Received: images.shape={images.shape}."
                     )
                 images = images.reshape(images.shape[0], images.shape[1] * images.shape[2])
-            if dtype == numpy.float32:
-                # Convert from [0, 255] -> [0.0, 1.0]: TF1's float32(pixel) * (1.0 / 255.0)
-                # in float32, in place (one 172 MB array for the train set, not two).
-                images = images.astype(numpy.float32)
-                numpy.multiply(images, 1.0 / 255.0, out=images)
-        self._images = images
+        # the images: materialised (`_images`), or lazily `_convert(_source[_order])`
+        # (`_order` None: the source order), see the class docstring
+        self._images = None
+        self._source = images
+        self._order = None
+        self._scale = not fake_data and dtype == numpy.float32
         self._labels = labels
         self._epochs_completed = 0
         self._index_in_epoch = 0
 
+    def _convert(self, images):
+        """TF1's conversion from [0, 255] to [0.0, 1.0] for float32 data sets:
+        float32(pixel) * (1.0 / 255.0) in float32, elementwise; uint8 unchanged."""
+        if not self._scale:
+            return images
+        images = images.astype(numpy.float32)  # a new array: scaled in place
+        numpy.multiply(images, 1.0 / 255.0, out=images)
+        return images
+
+    def _rows(self, start, end=None):
+        """The images ``start:end`` of the current order (a view once materialised)."""
+        if self._images is not None:
+            return self._images[start:end]
+        if self._order is None:  # unscaled: a view of the given array, as in TF1
+            return self._convert(self._source[start:end])
+        return self._convert(self._source[self._order[start:end]])
+
     @property
     def images(self):
         """The images, in the order of the current epoch once shuffling started."""
+        if self._images is None:
+            source = self._source if self._order is None else self._source[self._order]
+            self._images = self._convert(source)
+            self._source = self._order = None
         return self._images
 
     @property
@@ -320,25 +353,29 @@ class DataSet:
             # Finished epoch: take the rest of it, then start the next one.
             self._epochs_completed += 1
             rest_num_examples = self._num_examples - start
-            images_rest_part = self._images[start:]
+            images_rest_part = self._rows(start)
             labels_rest_part = self._labels[start:]
             if shuffle:
                 self._permute()
             self._index_in_epoch = batch_size - rest_num_examples
             end = self._index_in_epoch
             return (
-                numpy.concatenate((images_rest_part, self._images[:end]), axis=0),
+                numpy.concatenate((images_rest_part, self._rows(0, end)), axis=0),
                 numpy.concatenate((labels_rest_part, self._labels[:end]), axis=0),
             )
         self._index_in_epoch += batch_size
         end = self._index_in_epoch
-        return self._images[start:end], self._labels[start:end]
+        return self._rows(start, end), self._labels[start:end]
 
     def _permute(self):
-        """Reorder images and labels by a fresh permutation from this data set's RNG."""
+        """Reorder images and labels by a fresh permutation from this data set's RNG
+        (the images only as an index until they are materialised)."""
         perm = numpy.arange(self._num_examples)
         self._rng.shuffle(perm)
-        self._images = self._images[perm]
+        if self._images is not None:
+            self._images = self._images[perm]
+        else:  # new[i] = current[perm[i]] = source[order[perm[i]]]
+            self._order = perm if self._order is None else self._order[perm]
         self._labels = self._labels[perm]
 
 
