@@ -31,11 +31,11 @@ SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 TF1_SEEDS = ("s000_tf8_rnn_basiclstm.py", "s001_py2_mnist_rnn.py", "s002a_contrib_lstm.py",
              "s002b_contrib_bilstm.py")
 # gradients + training by default (each 1.5-2.5 CPU-s): a notebook, GRU and LSTM, static
-# and dynamic, an input projection, a final-state readout, sequence_length, Adam and
-# GradientDescent; every fixture (stacks, dropout, bidirectional, RMSProp, Python 2...)
-# with -m slow
+# and dynamic, an input projection, a final-state readout, sequence_length, a many-to-many
+# model with the sparse cross-entropy per step, Adam and GradientDescent; every fixture
+# (stacks, dropout, bidirectional, RMSProp, Python 2...) with -m slow
 DEFAULT_TRAINING = ("gru_final_state_notebook.ipynb", "input_projection_state.py",
-                    "masked_dynamic.py", "lstm_small.py")
+                    "masked_dynamic.py", "lstm_small.py", "char_rnn_sequence_loss.py")
 
 
 def _ported(name, directory):

@@ -742,7 +742,10 @@ def test_generated_idiom_programs_run(tmp_path):
 # programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
 # ------------------------------------------------------------------------------------
 OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py",
-            "embedding_tokens_lstm.py", "one_hot_parity_gru.py", "variable_length_lstm.py")
+            "embedding_tokens_lstm.py", "one_hot_parity_gru.py", "variable_length_lstm.py",
+            # many-to-many: a readout on every step's output
+            "char_rnn_sequence_loss.py", "tagging_static_sparse_xent.py",
+            "sine_sequence_regression_dense.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the
 # kept port of every fixture is proved by its generated test (test_keras_proofs.py)
 OWN_DATA_RUN = ("sine_regression_lstm.py",)
@@ -791,7 +794,7 @@ def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(name, tmp_path)
                             preloaded=True).stdout.split("=== ")[1:]
     for want, got in zip(tf1, keras_runs):
         assert len(want.split("\n")) == len(got.split("\n"))  # the same prints
-        if "regression" in name:  # the test MSE: the sine's variance is 0.5
+        if "regression" in name:  # the test MSE: the sine's variance is 0.5 (0.44 its steps)
             tf1_mse, keras_mse = _last_value(want, "test MSE"), _last_value(got, "test MSE")
             print(f"{name}: test MSE TF1 {tf1_mse:.5f}, Keras port {keras_mse:.5f}")
             assert max(tf1_mse, keras_mse) < 0.02 and abs(tf1_mse - keras_mse) < 0.01
@@ -832,3 +835,62 @@ def test_kept_notebook_keeps_its_cells():
     assert cells[1].source.startswith("# ported by rnn-migrate: this cell built the TF1 graph")
     assert cells[2].source.startswith("# the TF1 session") and "train_on_batch" in cells[2].source
     assert "tensorflow" not in report.new_text
+
+
+# ------------------------------------------------------------------------------------
+# many-to-many models: a readout on every step's output
+# ------------------------------------------------------------------------------------
+MANY_TO_MANY = {  # fixture -> (loss of LOSSES, token input, runner)
+    "char_rnn_sequence_loss.py": ("sparse_softmax_cross_entropy", {"one_hot": 28},
+                                  "dynamic_rnn"),
+    "tagging_static_sparse_xent.py": ("sparse_softmax_cross_entropy", {
+        "embedding": (12, 8),
+        "initializer": "keras.initializers.RandomUniform(minval=-1.0, maxval=1.0)"},
+        "static_rnn"),
+    "sine_sequence_regression_dense.py": ("mean_squared_error", None, "dynamic_rnn"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MANY_TO_MANY))
+def test_many_to_many_models_read_every_step(name):
+    """`tf.reshape(outputs, [-1, H])` (dynamic), `tf.reshape(tf.concat(outputs, 1), [-1,
+    H])` (static) through the readout, the logits maybe reshaped back: the Keras RNN
+    returns every step and one Dense reads them all; sequence_loss with weights of ones
+    and the mean sparse cross-entropy become Keras' sparse cross-entropy (labels per
+    step), the mean squared error stays (tools.porter.keras.losses)."""
+    from tools.porter.keras.kept import DATA_REASONS
+    from tools.porter.keras.losses import LOSSES
+
+    loss, tokens, runner = MANY_TO_MANY[name]
+    r = recognize(_read(CASES / name), filename=name)
+    assert {why for _, why in r.unrecognized} <= set(DATA_REASONS), r.unrecognized
+    assert (r.readout_from, r.loss, r.token_input or None, r.runner) == (
+        "every output", loss, tokens, runner)
+    code, changes, unconverted = _port(name)
+    assert unconverted == []
+    flat = " ".join(code.split())
+    assert "return_sequences=True" in flat and 'name="readout")(sequence)' in flat
+    assert f"loss={LOSSES[loss].keras}" in flat
+    assert "logits (batch, timesteps, num_classes)" in flat
+
+
+@pytest.mark.parametrize("name, old, new, reason", [
+    # time-major rows (concat on axis 0) are not the batch-major rows Dense gives
+    ("tagging_static_sparse_xent.py", "tf.concat(outputs, 1)", "tf.concat(outputs, 0)",
+     "no readout on the RNN's last output"),
+    # weights other than ones: a mask, Keras' sample_weight (not ported)
+    ("char_rnn_sequence_loss.py", "tf.ones_like(Y, dtype=tf.float32)",
+     "tf.cast(Y > 0, tf.float32)", "sequence_loss is ported with weights of ones"),
+    ("char_rnn_sequence_loss.py", "tf.ones_like(Y, dtype=tf.float32))",
+     "tf.ones_like(Y, dtype=tf.float32), average_across_timesteps=False)",
+     "its default averaging"),
+    # a sum over the steps is not the mean Keras' loss takes
+    ("tagging_static_sparse_xent.py", "loss = tf.reduce_mean(", "loss = tf.reduce_sum(",
+     "the tf.reduce_mean of one such call only"),
+])
+def test_many_to_many_forms_not_ported_are_listed(name, old, new, reason):
+    source = _read(CASES / name)
+    assert old in source
+    code, changes, unconverted = port_to_keras(source.replace(old, new), filename=name)
+    assert changes == [] and any(reason in why for _, why in unconverted), unconverted
+    assert "(--to keras)" in code

@@ -179,6 +179,8 @@ class _SessionBody(cst.CSTTransformer):
         super().__init__()
         self.program, self.session, self.graph_names = program, session, graph_names
         self.changes = []
+        # id(new call) -> the plain Keras call, for a train step whose result is unused
+        self.plain = {}
 
     def _line(self, node):
         return self.program.line(node)
@@ -188,14 +190,27 @@ class _SessionBody(cst.CSTTransformer):
                 and node.func.value.value == self.session)
 
     def leave_SimpleStatementLine(self, original, updated):
-        body = [s for s in original.body if not (
-            isinstance(s, cst.Expr) and self._is_run(s.value) and self._is_init(s.value))]
-        if not body:
+        kept = [(o, u) for o, u in zip(original.body, updated.body) if not (
+            isinstance(o, cst.Expr) and ((self._is_run(o.value) and self._is_init(o.value))
+                                         or self._runs_init(o.value)))]
+        if not kept:
             return cst.RemoveFromParent()
-        return updated
+        # `sess.run(train_op, ...)` as a statement: the Keras train step alone
+        return updated.with_changes(body=[
+            u.with_changes(value=self.plain[id(u.value)])
+            if isinstance(u, cst.Expr) and id(u.value) in self.plain else u for _, u in kept])
+
+    def _runs_init(self, call):
+        """``tf.global_variables_initializer().run()`` / ``init.run()``: the initializer
+        run as an operation (in the default session)."""
+        return (is_method_call(call, "run") and all(
+            a.keyword is not None and a.keyword.value == "session" for a in call.args)
+            and self._is_init_op(call.func.value))
 
     def _is_init(self, call):
-        fetches = argument(call, 0, "fetches")
+        return self._is_init_op(argument(call, 0, "fetches"))
+
+    def _is_init_op(self, fetches):
         if isinstance(fetches, cst.Name):
             return self.program.roles.get(fetches.value) == "init"
         return isinstance(fetches, cst.Call) and last_part(
@@ -233,7 +248,10 @@ class _SessionBody(cst.CSTTransformer):
                     + ("[0]" if single else ""))
         self.changes.append(f"line {line}: sess.run({self.program.context.code(fetches)}, "
                             f"feed_dict=...) -> {code}")
-        return cst.parse_expression(code)
+        new = cst.parse_expression(code)
+        if kinds == ["train_op"] and single:
+            self.plain[id(new)] = cst.parse_expression(f"model.train_on_batch({x}, {y})")
+        return new
 
     def _feeds(self, call, line):
         feed = argument(call, 1, "feed_dict")

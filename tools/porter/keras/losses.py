@@ -19,7 +19,7 @@ class LossPort:
     keras: str  # the Keras loss, as code
     metrics: str  # the metrics of compile_model, as code ("[]": none)
     tf1: str  # the TF1 loss of the generated test: ``{logits}`` and ``{labels}`` filled in
-    labels: str  # what the generated test draws: "one_hot" classes or float "values"
+    labels: str  # what the generated test draws: "one_hot" classes, "class_ids", "values"
     why: str  # why the Keras loss is TF1's
 
 
@@ -35,6 +35,18 @@ LOSSES = MappingProxyType({loss.name: loss for loss in (
         "one_hot",
         "the mean over the batch of -sum(labels * log_softmax(logits)): TF1's reduce_mean "
         "of its per-example cross-entropy"),
+    LossPort(
+        "sparse_softmax_cross_entropy",
+        ("tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=, logits=))",
+         "tf.contrib.seq2seq.sequence_loss(logits, targets, tf.ones(...))"),
+        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        '[keras.metrics.SparseCategoricalAccuracy(name="accuracy")]',
+        "tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(\n"
+        "        labels={labels}, logits={logits}))",
+        "class_ids",
+        "the mean over every label (each example, or each step of each sequence) of "
+        "-log_softmax(logits)[label]: TF1's reduce_mean of its sparse cross-entropy, and "
+        "sequence_loss with weights of ones (sum(loss * 1) / sum(1))"),
     LossPort(
         "mean_squared_error",
         ("tf.reduce_mean(tf.square(pred - y))", "tf.reduce_mean(tf.square(y - pred))",

@@ -5,7 +5,8 @@ lowered a second time, to TF1 code on ``legacy_compat`` (TF1's cells and runners
 -- the program's model and loss as TF1 built them, without running the user's program:
 its input idiom (``unstack`` for a static runner), an input projection ``matmul + b``,
 the cells (``MultiRNNCell`` for a stack, one per direction), the runner with
-``sequence_length``, the readout from ``outputs[-1]`` or the final state's ``h``, and
+``sequence_length``, the readout from ``outputs[-1]``, the final state's ``h`` or every
+step's output (``tf.reshape(outputs, [-1, H])``, reshaped back per step), and
 the loss (:data:`tools.porter.keras.losses.LOSSES`). Dropout is left out on the TF1 side
 (keep probabilities 1.0, as the program evaluates) and switched off on the Keras side by
 the assertions (random masks cannot be compared).
@@ -70,6 +71,12 @@ def _readout_input(r):
             raise ValueError("a final-state readout of a bidirectional runner")
         last = "state[-1]" if spec.stacked else "state"
         return f"{last}.h" if spec.cells[-1].lstm_like else last
+    if r.readout_from == "every output":  # batch-major rows, one per step
+        if RUNNERS[r.runner].static:
+            return f"tf.reshape(tf.concat(outputs, 1), [-1, {spec.output_size}])"
+        if spec.bidirectional:
+            return f"tf.reshape(tf.concat(outputs, 2), [-1, {spec.output_size}])"
+        return f"tf.reshape(outputs, [-1, {spec.output_size}])"
     if RUNNERS[r.runner].static:
         return "outputs[-1]"
     if spec.bidirectional:
@@ -120,6 +127,8 @@ def _model_code(r):
     logits = f"tf.matmul({_readout_input(r)}, weights) + biases"
     if r.readout_activation:
         logits = f"tf.nn.{r.readout_activation}({logits})"
+    if r.readout_from == "every output":  # back to (batch, steps, classes)
+        logits = f"tf.reshape({logits}, [-1, TIMESTEPS, NUM_CLASSES])"
     lines += [
         f'    weights = v1.get_variable("{READOUT_WEIGHTS}", [{spec.output_size}, NUM_CLASSES])',
         f'    biases = v1.get_variable("{READOUT_BIASES}", [NUM_CLASSES])',
@@ -133,9 +142,17 @@ def _model_code(r):
 
 
 def _labels_code(r):
-    if LOSSES[r.loss].labels == "one_hot":
-        return "np.eye(NUM_CLASSES, dtype=np.float32)[rng.integers(0, NUM_CLASSES, BATCH)]"
-    return "rng.normal(size=(BATCH, NUM_CLASSES)).astype(np.float32)"
+    """The labels the generated test draws: per example, or per step of a many-to-many
+    model."""
+    shape = "(BATCH, TIMESTEPS)" if r.readout_from == "every output" else "BATCH"
+    labels = LOSSES[r.loss].labels
+    if labels == "one_hot":
+        return f"np.eye(NUM_CLASSES, dtype=np.float32)[rng.integers(0, NUM_CLASSES, {shape})]"
+    if labels == "class_ids":
+        return f"rng.integers(0, NUM_CLASSES, {shape}).astype(np.int32)"
+    shape = "(BATCH, TIMESTEPS, NUM_CLASSES)" if r.readout_from == "every output" \
+        else "(BATCH, NUM_CLASSES)"
+    return f"rng.normal(size={shape}).astype(np.float32)"
 
 
 def _optimizer_code(r):

@@ -256,15 +256,31 @@ def _optimizer_code(r: RecognizedPipeline):
     return f"{qualified}({', '.join(args)})"
 
 
+# what the readout reads, as the TF1 program wrote it
+_READOUT_FROM = {"last output": "outputs[-1]", "final state h": "state.h",
+                 "last valid output": "state.h", "every output": "every step's output"}
+
+
 def describe(r: RecognizedPipeline):
     cells = " + ".join(f"{c.cell_type}({c.units})" for c in r.spec.cells)
     if r.spec.stacked:
         cells = f"MultiRNNCell[{cells}]"
     masked = " with sequence_length" if r.spec.masked else ""
+    kind = "outputs (regression)" if LOSSES[r.loss].labels == "values" else "classes"
+    per_step = " per step" if r.readout_from == "every output" else ""
     return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
-            f"readout {'outputs[-1]' if r.readout_from == 'last output' else 'state.h'} "
-            f"@ W + b -> {r.spec.num_classes} "
-            f"{'classes' if LOSSES[r.loss].labels == 'one_hot' else 'outputs (regression)'}")
+            f"readout {_READOUT_FROM[r.readout_from]} @ W + b -> {r.spec.num_classes} "
+            f"{kind}{per_step}")
+
+
+def _model_doc(r: RecognizedPipeline):
+    """build_model()'s docstring: its input and output shapes."""
+    x = "(batch, timesteps)" if r.token_input else "(batch, timesteps, num_input)"
+    if r.spec.masked:
+        x = f"[{x}, sequence_length (batch,)]"
+    out = "(batch, timesteps, num_classes)" if r.readout_from == "every output" \
+        else "(batch, num_classes)"
+    return f"The TF1 graph's model: {x} ->\n    logits {out}."
 
 
 def _wrap_call(prefix, code, suffix, indent=4, width=92):
@@ -365,6 +381,11 @@ def _model_code(r: RecognizedPipeline, layers):
             "    index = keras.ops.maximum(sequence_length - 1, 0)[:, None, None]",
             "    last = keras.ops.take_along_axis(sequence, index, axis=1)[:, 0, :]",
         ]
+    elif r.readout_from == "every output":
+        lines += [
+            "    # TF1's readout on every step's output (tf.reshape(outputs, [-1, H]) @ W + b,",
+            "    # one row per step): Dense on the last axis, logits (batch, timesteps, classes)",
+        ]
     else:
         lines.append(f"    last = sequence[:, -1, :]  # {what}")
     lines += [
@@ -374,7 +395,8 @@ def _model_code(r: RecognizedPipeline, layers):
         *activation,
         f"        kernel_initializer={kernel},",
         f"        bias_initializer={bias},",
-        "        name=\"readout\")(last)",
+        "        name=\"readout\")("
+        + ("sequence)" if r.readout_from == "every output" else "last)"),
     ]
     return "\n".join(lines)
 
@@ -401,7 +423,7 @@ def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
     needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
     model_in = "[x, sequence_length]" if r.spec.masked else "x"
     return f'''{_INITIALIZER_CLASS.strip() + chr(10) * 3 if needs_init else ""}def build_model():
-    """(batch, timesteps, num_input) -> logits (batch, num_classes): the TF1 graph's model."""
+    """{_model_doc(r)}"""
     timesteps, num_input, num_classes = {r.steps!r}, {r.input_size!r}, {r.spec.num_classes!r}
 {_model_code(r, layers)}
     return keras.Model({model_in}, logits, name="{_stem(filename)}")
@@ -475,7 +497,7 @@ num_classes = {r.spec.num_classes!r}
 {_INITIALIZER_CLASS if needs_init else ""}
 
 def build_model():
-    """(batch, timesteps, num_input) -> logits (batch, num_classes): the TF1 graph's model."""
+    """{_model_doc(r)}"""
 {_model_code(r, layers)}
     return keras.Model({model_in}, logits, name="{stem}")
 
@@ -577,9 +599,12 @@ def _port_tf1(source, filename):
             return _marked(source, unconverted), [], unconverted, None
         unconverted = []
         r.kept = True
-    elif r.complete and r.loss != "softmax_cross_entropy":
-        unconverted.append(Miss(r.lines["loss"], f"{r.loss} on MNIST's next_batch batches: "
-                                "the MNIST program is a classifier"))
+    elif r.complete and (r.loss != "softmax_cross_entropy" or r.readout_from == "every output"):
+        unconverted.append(Miss(r.lines["loss"], "a many-to-many model (a readout on every step's output) "
+                                "on MNIST's next_batch batches"
+                                if r.readout_from == "every output" else
+                                f"{r.loss} on MNIST's next_batch batches: the MNIST program "
+                                "is a classifier of one-hot labels"))
         return _marked(source, unconverted), [], sorted(unconverted), None
     elif not r.complete:
         if not unconverted:

@@ -151,12 +151,20 @@ class Context:
         return found[-1] if found else (None, None, None)
 
     def holds(self, node, line, target, depth=12) -> bool:
-        """True when ``node`` (at ``line``) is ``target``, through names and the one
-        ``return`` of a single-definition function it calls (``logits = RNN(x, ...)``)."""
+        """True when ``node`` (at ``line``) is ``target``, through names, ``tf.reshape``
+        (the same values in another shape: a many-to-many model's flat logits reshaped
+        back to [batch, steps, classes]) and the one ``return`` of a single-definition
+        function it calls (``logits = RNN(x, ...)``)."""
+        reshapes = []
         for _ in range(depth):
             if node is target:
+                self.consumed.update(reshapes)  # part of the pipeline: not leftovers
                 return True
-            if isinstance(node, cst.Name):
+            if isinstance(node, cst.Call) and (self.canonical(node.func) or "").startswith(
+                    "tensorflow.") and last_part(self.canonical(node.func)) == "reshape":
+                reshapes.append(id(node))
+                node = argument(node, 0, "tensor")
+            elif isinstance(node, cst.Name):
                 value, index, at = self.binding(node.value, line)
                 if value is None or index is not None:
                     return False

@@ -31,54 +31,125 @@ def _mean_squared_error(context):
             sides = [call.args[0].value.left, call.args[0].value.right]
         else:
             continue
-        means = [c for c, _, n in context.calls
-                 if last_part(n) == "reduce_mean" and c.args and c.args[0].value is call]
-        if means:
-            return means[0], line, sides
+        mean = _mean_of(context, call)
+        if mean is not None:
+            return mean, line, sides
     return None
 
 
-def find_loss(context):
-    """The loss -> result.loss, a name of :data:`tools.porter.keras.losses.LOSSES`:
-    ``softmax_cross_entropy_with_logits(logits=..., labels=...)``, or the mean squared
-    error of the readout's output (a regressor)."""
+def _mean_of(context, call):
+    """The ``tf.reduce_mean(call)`` around ``call``, or None."""
+    means = [c for c, _, n in context.calls
+             if last_part(n) == "reduce_mean" and c.args and c.args[0].value is call]
+    return means[0] if means else None
+
+
+def _sequence_loss(context):
+    """``contrib.seq2seq.sequence_loss(logits, targets, weights)`` with weights of ones and
+    its default averaging -- the mean over batch and steps of the sparse cross-entropy ->
+    (call, line, [logits]), None, or False (listed)."""
+    import libcst as cst
+
+    found = [(c, line, n) for c, line, n in context.calls_named("sequence_loss")
+             if "seq2seq" in n]
+    if not found:
+        return None
+    call, line, _ = found[0]
+    weights = argument(call, 2, "weights")
+    ones = isinstance(weights, cst.Call) and last_part(context.canonical(weights.func)) in (
+        "ones", "ones_like")
+    flags = {a.keyword.value: context.code(a.value) for a in call.args if a.keyword}
+    averaged = all(flags.get(k, "True") == "True" for k in ("average_across_timesteps",
+                                                            "average_across_batch"))
+    summed = any(flags.get(k, "False") != "False" for k in ("sum_over_timesteps",
+                                                            "sum_over_batch"))
+    if not ones or not averaged or summed or "softmax_loss_function" in flags:
+        context.miss(line, "sequence_loss is ported with weights of ones (tf.ones / "
+                           "tf.ones_like) and its default averaging over batch and steps "
+                           "only (other weights: a mask, Keras' sample_weight)")
+        return False
+    return call, line, [argument(call, 0, "logits")]
+
+
+def _sparse_cross_entropy(context):
+    """``tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=, logits=))``
+    (keywords, or 0.x positional ``(logits, labels)``) -> (the mean, line, [logits]), None,
+    or False (listed)."""
+    found = context.calls_named("sparse_softmax_cross_entropy_with_logits")
+    if not found:
+        return None
+    call, line, _ = found[0]
+    mean = _mean_of(context, call)
+    if mean is None or len(found) != 1:
+        context.miss(line, "sparse_softmax_cross_entropy_with_logits is ported as the "
+                           "tf.reduce_mean of one such call only")
+        return False
+    return mean, line, [argument(call, 0, "logits")]
+
+
+def _softmax_cross_entropy(context):
+    """``softmax_cross_entropy_with_logits(logits=..., labels=...)`` (keywords since 1.0;
+    0.x positional order ``(logits, labels)``) -> (call, line, [logits]), None, or False."""
     found = context.calls_named("softmax_cross_entropy_with_logits",
                                 "softmax_cross_entropy_with_logits_v2")
-    squared = _mean_squared_error(context) if not found else None
-    if squared is not None:
-        call, line, sides = squared
+    if not found:
+        return None
+    call, line, _ = found[0]
+    logits, labels = argument(call, 0, "logits"), argument(call, 1, "labels")
+    if len(found) != 1 or logits is None or labels is None:
+        context.miss(line, "softmax_cross_entropy_with_logits: one call, with logits and "
+                           "labels, is ported")
+        return False
+    return call, line, [logits]
+
+
+def _squared_error(context):
+    found = _mean_squared_error(context)
+    if found is None:
+        return None
+    call, line, sides = found
+    return call, line, [side for side in sides if side is not None]
+
+
+# the loss spellings the recogniser knows, in the order tried: loss name of
+# tools.porter.keras.losses.LOSSES -> its finder
+_FINDERS = (("softmax_cross_entropy", _softmax_cross_entropy),
+            ("sparse_softmax_cross_entropy", _sequence_loss),
+            ("sparse_softmax_cross_entropy", _sparse_cross_entropy),
+            ("mean_squared_error", _squared_error))
+
+
+def find_loss(context):
+    """The loss -> result.loss, a name of :data:`tools.porter.keras.losses.LOSSES`: the
+    first spelling of :data:`_FINDERS` the program uses, which must read the readout's
+    output (through names and reshapes)."""
+    for name, finder in _FINDERS:
+        found = finder(context)
+        if found is False:
+            return
+        if found is None:
+            continue
+        call, line, logits = found
         context.result.lines["loss"] = line
         if context.readout_node is not None and not any(
-                side is not None and context.holds(side, line, context.readout_node)
-                for side in sides):
-            context.miss(line, "the squared error is not of the readout's output (the "
-                               "RNN's dense layer): not ported")
+                node is not None and context.holds(node, line, context.readout_node)
+                for node in logits):
+            what = " / ".join(f"`{context.code(n)}`" for n in logits if n is not None)
+            context.miss(line, f"the loss reads {what}, not the readout's output (the RNN's "
+                               "dense layer): not ported")
             return
         context.consume(call)
-        context.result.loss = "mean_squared_error"
+        context.result.loss = name
         return
-    if len(found) != 1:
-        others = context.calls_named("sparse_softmax_cross_entropy_with_logits",
-                                     "sigmoid_cross_entropy_with_logits")
-        for _, line, name in others:
-            context.miss(line, f"loss `{name}` is not ported (only "
-                               "softmax_cross_entropy_with_logits)")
-        if not others:
-            context.miss(1, "no softmax_cross_entropy_with_logits loss found")
-        return
-    call, line, _ = found[0]
-    context.result.lines["loss"] = line
-    # keywords since 1.0; 0.x positional order is (logits, labels)
-    logits, labels = argument(call, 0, "logits"), argument(call, 1, "labels")
-    if logits is None or labels is None:
-        context.miss(line, "softmax_cross_entropy_with_logits without logits and labels")
-        return
-    if context.readout_node is not None \
-            and not context.holds(logits, line, context.readout_node):
-        context.miss(line, f"the loss' logits `{context.code(logits)}` are not the readout's "
-                           "output (the RNN's dense layer): not ported")
-        return
-    context.result.loss = "softmax_cross_entropy"
+    others = context.calls_named("sigmoid_cross_entropy_with_logits",
+                                 "sequence_loss_by_example", "weighted_cross_entropy_with_logits")
+    for _, line, name in others:
+        context.miss(line, f"loss `{name}` is not ported (LOSSES: softmax and sparse softmax "
+                           "cross-entropy, sequence_loss, mean squared error)")
+    if not others:
+        context.miss(1, "no loss found (softmax_cross_entropy_with_logits, "
+                        "sparse_softmax_cross_entropy_with_logits, sequence_loss, the mean "
+                        "squared error)")
 
 
 def find_optimizer(context):

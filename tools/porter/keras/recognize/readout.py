@@ -7,6 +7,10 @@ The readout's input is followed back through names to what the runner returned
   ``outputs[:, -1, :]`` (dynamic runners), ``tf.transpose(outputs, [1, 0, 2])[-1]`` and
   ``tf.gather(t, int(t.get_shape()[0]) - 1)`` of that transpose; for
   ``bidirectional_dynamic_rnn`` through ``tf.concat(outputs, 2)``;
+* every step's output (a many-to-many model): ``tf.reshape(outputs, [-1, H])`` of a
+  dynamic runner, ``tf.reshape(tf.concat(outputs, 1), [-1, H])`` (or of
+  ``tf.stack(outputs, axis=1)``) of a static one -- batch-major rows, one per step; the
+  logits may then be reshaped back to [batch, steps, classes];
 * the final state's ``h`` (which is the last output without sequence_length): ``state``
   (a GRU or basic RNN), ``state[1]`` / ``state.h`` / ``state[-1]`` (an LSTMStateTuple),
   and, for a ``MultiRNNCell``, the same on its last layer (``state[-1].h``); what each
@@ -108,6 +112,8 @@ def find_readout(context, runner_call, runner_line):
             continue
         if how is False:  # on the RNN, but not its last output (listed)
             return None
+        if how == "every":
+            context.result.readout_from = "every output"
         return _readout(context, candidate)
     context.miss(runner_line, "no readout on the RNN's last output (`tf.matmul(outputs[-1], "
                               "W) + b`, tf.layers.dense, fully_connected) found")
@@ -141,8 +147,9 @@ def _accessor(context, node):
 
 
 def last_output(context, x, line, runner_call):
-    """How the readout input ``x`` reads the runner: True for its last output, False
-    (listed) for another part of it, None when it does not read the runner at all."""
+    """How the readout input ``x`` reads the runner: True for its last output,
+    ``"every"`` for every step's output (a many-to-many model), False (listed) for another
+    part of it, None when it does not read the runner at all."""
     path, node, transposed = [], x, False
     for _ in range(_MAX_DEPTH):
         if isinstance(node, cst.Subscript) or (
@@ -175,6 +182,14 @@ def last_output(context, x, line, runner_call):
                 context.consumed.add(id(node))
                 node = argument(node, 0, "values")
                 path.insert(0, ("concat", None))
+            elif name in ("concat", "stack") and _steps_axis(context, node, name):
+                context.consumed.add(id(node))  # a static runner's steps, batch-major
+                node = argument(node, 0, "values")
+                path.insert(0, ("steps", None))
+            elif name == "reshape" and _is_flattening(context, node):
+                context.consumed.add(id(node))  # every step's output, one per row
+                node = argument(node, 0, "tensor")
+                path.insert(0, ("flatten", None))
             else:
                 return None
         else:
@@ -197,6 +212,20 @@ def _is_last_index(index, params):
     if isinstance(base, cst.Call):
         base = base.func
     return dotted_name(base) in (f"{params.value}.get_shape", f"{params.value}.shape")
+
+
+def _is_flattening(context, call):
+    """``tf.reshape(x, [-1, H])``: rows of the last axis (every step's output)."""
+    shape = _constant(argument(call, 1, "shape"), context)
+    return isinstance(shape, list) and len(shape) == 2 and shape[0] == -1
+
+
+def _steps_axis(context, call, name):
+    """``tf.concat(outputs, 1)`` / ``tf.stack(outputs, axis=1)`` of a static runner's
+    list of steps: batch-major ([batch, steps * H] / [batch, steps, H])."""
+    runner = RUNNERS[context.result.runner]
+    axis = _constant(argument(call, 1, "axis"), context)
+    return runner.static and axis == 1 and isinstance(argument(call, 0, "values"), cst.Name)
 
 
 def _is_concat_of_pair(context, call):
@@ -231,6 +260,15 @@ def _read_outputs(context, code, line, runner, path, transposed):
                            "ported")
         return False
     path = [p for p in path if p != ("concat", None)]
+    if ("flatten", None) in path:  # every step's output through the readout
+        every = [("steps", None), ("flatten", None)] if runner.static else [("flatten", None)]
+        if path != every or transposed:
+            context.miss(line, f"readout `{code}`: every step's output is ported as "
+                               "`tf.reshape(outputs, [-1, H])` (dynamic runners) or "
+                               "`tf.reshape(tf.concat(outputs, 1), [-1, H])` (static), "
+                               "batch-major")
+            return False
+        return "every"
     listed = runner.static != transposed  # a list (or time-major tensor) of steps
     want = ("index" if listed else "step")
     steps = context.result.steps

@@ -43,7 +43,9 @@ class RecognizedPipeline:
     sequence_length_feed: Optional[str] = None
     readout_init: Optional[Dict[str, float]] = None  # {"mean": m, "stddev": s} of W and b
     # the readout's Keras initializers as code (kernel, bias), its activation (None: linear)
-    # and what it reads ("last output" or "final state h", the same tensor unmasked)
+    # and what it reads ("last output" or "final state h", the same tensor unmasked;
+    # "last valid output": the final state h under sequence_length; "every output": each
+    # step's, a many-to-many model)
     readout_initializers: Optional[Tuple[str, str]] = None
     readout_activation: Optional[str] = None
     readout_from: str = "last output"
