@@ -172,8 +172,11 @@ def test_images_are_float32_scaled_exactly_as_tf1(mnist, raw):
         assert images.dtype == numpy.float32
         assert images.shape == (len(pixels), 784)
         assert images.min() == 0.0 and images.max() == 1.0
-        expected = pixels.reshape(-1, 784).astype(numpy.float32) * numpy.float32(1.0 / 255.0)
-        numpy.testing.assert_array_equal(images, expected)
+        flat = pixels.reshape(-1, 784)
+        for start in range(0, len(flat), 5000):  # in blocks: no second 172 MB array
+            expected = flat[start:start + 5000].astype(numpy.float32) * numpy.float32(
+                1.0 / 255.0)
+            numpy.testing.assert_array_equal(images[start:start + 5000], expected)
 
 
 def test_one_hot_labels_are_tf1s_float64(mnist_one_hot, raw):

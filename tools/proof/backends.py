@@ -216,8 +216,10 @@ def _feed(ref: _Reference, x, lengths, labels=None):
     return feed
 
 
-def write_references(directory, *, seed: int = 0, examples: int = 1) -> Path:
-    """Compute the TF1 references of :func:`matrix_cases` into ``directory``."""
+def write_references(directory, *, seed: int = 0, examples: int = 1,
+                     pairs=None) -> Path:
+    """Compute the TF1 references of :func:`matrix_cases` (those of ``pairs``, pair
+    names, when given) into ``directory``."""
     from tools.proof import pipelines
     from tools.proof.tolerances import RANDOM_WEIGHT_SCALE, TRAINING_LEARNING_RATES
 
@@ -226,7 +228,8 @@ def write_references(directory, *, seed: int = 0, examples: int = 1) -> Path:
     learning_rate = TRAINING_LEARNING_RATES["sgd"]
     arrays, manifest = {}, []
     rng = np.random.default_rng(seed)
-    for index, case in enumerate(matrix_cases(examples)):
+    cases = [c for c in matrix_cases(examples) if pairs is None or c.pair in pairs]
+    for index, case in enumerate(cases):
         name, spec = f"case{index}", case.spec
         ref = _reference_graph(spec, case.runner, learning_rate)
         values = {n: rng.uniform(-RANDOM_WEIGHT_SCALE, RANDOM_WEIGHT_SCALE, v.shape.as_list())
