@@ -399,6 +399,39 @@ def test_assert_training_equivalent_passes_and_catches_another_optimizer():
     assert failed == {"training: loss per step"}, str(error.value)
 
 
+def test_assert_training_equivalent_applies_the_programs_gradient_processing():
+    """tf1_apply: TF1's clip_by_global_norm between compute_gradients and apply_gradients
+    trains as Keras' global_clipnorm; without the clip on the Keras side the check fails
+    (the clip is active)."""
+    import keras
+    import tensorflow as tf
+
+    from tools.testing import assert_training_equivalent
+
+    inputs, labels = _dense_batch()
+
+    def clipped(optimizer, grads_and_vars):
+        grads, variables = zip(*grads_and_vars)
+        grads, _ = tf.clip_by_global_norm(grads, 0.05)
+        return optimizer.apply_gradients(zip(grads, variables))
+
+    common = dict(tf1_optimizer=lambda: tf.compat.v1.train.GradientDescentOptimizer(0.5),
+                  weight_map=_copy_dense, steps=4, tf1_apply=clipped)
+    assert_training_equivalent(
+        _dense_graph, _dense_model(lambda: keras.optimizers.SGD(0.5, global_clipnorm=0.05)),
+        inputs, labels, **common)
+    with pytest.raises(EquivalenceError) as error:
+        assert_training_equivalent(
+            _dense_graph, _dense_model(lambda: keras.optimizers.SGD(0.5)), inputs, labels,
+            **common)
+    assert {o.name for o in error.value.report.outputs if not o.ok} == {
+        "training: loss per step"}
+    with pytest.raises(TypeError, match="tf1_apply must be"):
+        assert_training_equivalent(
+            _dense_graph, _dense_model(lambda: keras.optimizers.SGD(0.5)), inputs, labels,
+            **dict(common, tf1_apply="clip"))
+
+
 @pytest.mark.parametrize("kwargs,message", [
     ({"steps": 0}, "steps must be an int >= 1"),
     ({"checks": "training"}, "checks must be a non-empty sequence"),

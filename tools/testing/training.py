@@ -26,7 +26,7 @@ the Keras model's ``Dropout`` layers are switched off here (rate 0) for both che
 """
 import dataclasses
 import numbers
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
@@ -75,7 +75,8 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
                                labels, *, tf1_optimizer: Callable, weight_map: Callable,
                                steps: int = 3, checks=TRAINING_CHECKS, tolerance=None,
                                seed: int = 0, weight_scale: float = RANDOM_WEIGHT_SCALE,
-                               loss: str = "loss", run_eagerly: bool = True
+                               loss: str = "loss", run_eagerly: bool = True,
+                               tf1_apply: Optional[Callable] = None
                                ) -> Dict[str, EquivalenceReport]:
     """Assert that the Keras model's gradients and training losses are the TF1 graph's.
 
@@ -107,6 +108,11 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
             tracing a compiled train function: an unrolled 28-step model takes seconds to
             trace, twice per call); ``False`` checks the compiled train step as
             ``fit``/``train_on_batch`` run it in the program.
+        tf1_apply: ``fn(optimizer, grads_and_vars) -> train op``, the program's gradient
+            processing between ``compute_gradients`` and ``apply_gradients`` (clipping,
+            the ``global_step`` a schedule reads) for the ``"training"`` check; default
+            ``optimizer.apply_gradients(grads_and_vars)``. The ``"gradients"`` check
+            always compares the unprocessed gradients.
 
     Returns ``{check: EquivalenceReport}``; raises :class:`EquivalenceError` listing what
     exceeds its tolerance.
@@ -120,6 +126,8 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
     if not callable(tf1_optimizer) or not callable(weight_map):
         raise TypeError("tf1_optimizer must be () -> tf.compat.v1.train.Optimizer and "
                         "weight_map fn(session, graph, keras_model)")
+    if tf1_apply is not None and not callable(tf1_apply):
+        raise TypeError("tf1_apply must be fn(optimizer, grads_and_vars) -> train op, or None")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
     if isinstance(checks, str) or not checks or not set(checks) <= set(TRAINING_CHECKS):
@@ -144,7 +152,9 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
         with tf.compat.v1.name_scope("gradient_step"):
             sgd = tf.compat.v1.train.GradientDescentOptimizer(1.0).apply_gradients(
                 grads_and_vars)
-        return sgd, optimizer.apply_gradients(grads_and_vars)
+        if tf1_apply is None:
+            return sgd, optimizer.apply_gradients(grads_and_vars)
+        return sgd, tf1_apply(optimizer, grads_and_vars)
 
     legacy = build_legacy(legacy_graph_fn, all_feeds, seed, extend)
     loss_tensor = dict(legacy.items)[loss]

@@ -181,6 +181,26 @@ class _SessionBody(cst.CSTTransformer):
         self.changes = []
         # id(new call) -> the plain Keras call, for a train step whose result is unused
         self.plain = {}
+        self._feed_dicts = {}  # name -> the one dict literal assigned it (feed_dict=name)
+
+    def find_feed_dicts(self, block):
+        """The names the session block's ``sess.run`` calls take as ``feed_dict`` that it
+        assigns one dict literal: inlined into each Keras call, their assignments go."""
+        runs = [c for c in _calls_in(block) if self._is_run(c)
+                and isinstance(argument(c, 1, "feed_dict"), cst.Name)]
+        names = {argument(c, 1, "feed_dict").value for c in runs}
+        assigned = {}
+
+        class _Assigns(cst.CSTVisitor):
+            def visit_Assign(self, node):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        assigned.setdefault(target.target.value, []).append(node.value)
+
+        block.visit(_Assigns())
+        self._feed_dicts = {name: values[0] for name, values in assigned.items()
+                            if name in names and len(values) == 1
+                            and isinstance(values[0], cst.Dict)}
 
     def _line(self, node):
         return self.program.line(node)
@@ -189,10 +209,16 @@ class _SessionBody(cst.CSTTransformer):
         return (is_method_call(node, "run") and isinstance(node.func.value, cst.Name)
                 and node.func.value.value == self.session)
 
+    def _is_feed_dict(self, small):
+        return (isinstance(small, cst.Assign) and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and self._feed_dicts.get(small.targets[0].target.value) is small.value)
+
     def leave_SimpleStatementLine(self, original, updated):
         kept = [(o, u) for o, u in zip(original.body, updated.body) if not (
-            isinstance(o, cst.Expr) and ((self._is_run(o.value) and self._is_init(o.value))
-                                         or self._runs_init(o.value)))]
+            (isinstance(o, cst.Expr) and ((self._is_run(o.value) and self._is_init(o.value))
+                                          or self._runs_init(o.value)))
+            or self._is_feed_dict(o))]
         if not kept:
             return cst.RemoveFromParent()
         # `sess.run(train_op, ...)` as a statement: the Keras train step alone
@@ -255,6 +281,12 @@ class _SessionBody(cst.CSTTransformer):
 
     def _feeds(self, call, line):
         feed = argument(call, 1, "feed_dict")
+        if isinstance(feed, cst.Name):  # `feed = {x: ..., y: ...}` before the run
+            value = self._feed_dicts.get(feed.value)
+            if value is None:
+                raise NotKept(line, f"feed_dict `{feed.value}` is not one dict literal "
+                                    "assigned in the session block")
+            feed = value
         if not isinstance(feed, cst.Dict):
             raise NotKept(line, "sess.run without a feed_dict literal")
         x = y = lengths = None
@@ -285,8 +317,9 @@ class _SessionBody(cst.CSTTransformer):
         return x, y
 
     def check(self, body, line):
-        """Nothing of the graph or the session is left in the rewritten body."""
-        left = names_in(body) & (self.graph_names | {self.session})
+        """Nothing of the graph or the session (nor an inlined feed dict) is left in the
+        rewritten body."""
+        left = names_in(body) & (self.graph_names | {self.session} | set(self._feed_dicts))
         if left:
             raise NotKept(line, f"the session block uses {sorted(left)} other than in "
                                 "sess.run")
@@ -325,6 +358,7 @@ def keep_program(context):
             continue
         if session is not None:
             transformer = _SessionBody(program, session, graph_names)
+            transformer.find_feed_dicts(stmt.body)
             new_body = stmt.body.visit(transformer)
             transformer.check(new_body, line)
             changes.append(f"line {line}: with tf.Session() as {session}: -> its body, "

@@ -26,6 +26,7 @@ from modern.spec import RUNNERS
 from tools.proof.pipelines import READOUT_BIASES, READOUT_WEIGHTS
 from tools.proof.tolerances import Tolerance
 from tools.porter.keras.losses import LOSSES
+from tools.porter.keras.wrap import wrap_call
 
 __all__ = ["proof_test_name", "write_proof_test"]
 
@@ -156,9 +157,74 @@ def _labels_code(r):
 
 
 def _optimizer_code(r):
+    """tf1_optimizer()'s body: the program's optimizer (on its schedule)."""
     qualified, arguments = r.optimizer_tf1
-    args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
-    return f"{qualified.replace('tf.compat.v1.', 'v1.')}({args})"
+    args = {k: repr(v) for k, v in arguments.items()}
+    lines = []
+    if r.schedule is not None:
+        step = r.schedule["step_param"]
+        schedule = ", ".join([f"{step}=v1.train.get_or_create_global_step()"] + [
+            f"{k}={v!r}" for k, v in r.schedule["tf1"].items()])
+        lines.append(wrap_call("learning_rate = ", f"v1.train.{r.schedule['name']}({schedule})",
+                               ""))
+        args["learning_rate"] = "learning_rate"
+    call = ", ".join(f"{k}={v}" for k, v in args.items())
+    lines.append(wrap_call("return ", f"{qualified.replace('tf.compat.v1.', 'v1.')}({call})",
+                           ""))
+    return "\n".join(lines).strip()
+
+
+def _setup_test(r):
+    """A test that compile_model()'s optimizer has the program's clipping and schedule
+    as its settings (the random batch of the training check may not reach the clip
+    norm, nor a schedule's first boundary), or nothing."""
+    if r.clipping is None and r.schedule is None:
+        return ""
+    checks = []
+    if r.clipping is not None:
+        (argument, value), = r.clipping["keras"].items()
+        checks.append(f'    assert config["{argument}"] == {value!r}  # tf.{r.clipping["name"]}')
+    if r.schedule is not None:
+        qualified, kwargs = r.schedule["keras"]
+        checks += [f"    schedule = config[\"learning_rate\"]  # tf.train.{r.schedule['name']}",
+                   f'    assert schedule["class_name"] == "{qualified.rsplit(".", 1)[1]}"']
+        checks += [f'    assert schedule["config"]["{k}"] == {v!r}' for k, v in kwargs.items()]
+    return f'''@pytest.mark.parametrize("backend", [keras.backend.backend()])
+def test_optimizer_has_the_programs_clipping_and_schedule(port, backend):
+    \"\"\"The program's gradient processing as the Keras optimizer's settings: the Keras
+    forms modern.optimizers maps them to (CLIPPING, SCHEDULES), proven against TF1's own
+    code by the kit's registry pairs.\"\"\"
+    config = port.compile_model(port.build_model()).optimizer.get_config()
+{chr(10).join(checks)}
+
+
+'''
+
+
+def _apply_doc(r):
+    parts = [f"tf.{r.clipping['name']}" if r.clipping else "no clipping"]
+    if r.schedule is not None:
+        parts.append(f"the global step its {r.schedule['name']} reads")
+    return ", ".join(parts)
+
+
+def _apply_code(r):
+    """tf1_apply()'s body: the program's gradient processing and global step."""
+    lines = []
+    step = ", global_step=v1.train.get_global_step()" if r.schedule is not None else ""
+    if r.clipping is not None:
+        args = ", ".join(repr(v) for v in r.clipping["args"].values())  # TF1's order
+        lines.append("gradients, variables = zip(*grads_and_vars)")
+        if r.clipping["name"] == "clip_by_global_norm":
+            lines.append(f"gradients, _ = tf.clip_by_global_norm(gradients, {args})")
+        else:
+            lines.append(f"gradients = [tf.{r.clipping['name']}(g, {args}) for g in gradients]")
+        lines.append(f"return optimizer.apply_gradients(zip(gradients, variables){step})")
+    else:
+        lines.append(f"return optimizer.apply_gradients(grads_and_vars{step})")
+    lines[-1] = wrap_call("", lines[-1], "")
+    return "\n    ".join(line.strip() if i < len(lines) - 1 else line.lstrip()
+                         for i, line in enumerate(lines))
 
 
 def _dataclass_code(obj):
@@ -310,7 +376,13 @@ def tf1_model(inputs):
 
 def tf1_optimizer():
     """The TF1 program's optimizer."""
-    return {_optimizer_code(r)}
+    {_optimizer_code(r)}
+
+
+def tf1_apply(optimizer, grads_and_vars):
+    """The TF1 program's step from its gradients:
+    {_apply_doc(r)}."""
+    {_apply_code(r)}
 
 
 def batch(seed=0):
@@ -335,11 +407,11 @@ def test_logits_equal_tf1(port, backend):
                               output_names=["logits"], weight_scale=WEIGHT_SCALE)
 
 
-@pytest.mark.parametrize("backend", [keras.backend.backend()])
+{_setup_test(r)}@pytest.mark.parametrize("backend", [keras.backend.backend()])
 def test_gradients_and_training_equal_tf1(port, backend):
     inputs, labels = batch(1)
     testing.assert_training_equivalent(
         tf1_model, lambda: port.compile_model(port.build_model()), inputs, labels,
-        tf1_optimizer=tf1_optimizer, weight_map={_weight_map_code(r)},
+        tf1_optimizer=tf1_optimizer, tf1_apply=tf1_apply, weight_map={_weight_map_code(r)},
         steps={TRAINING_STEPS}, weight_scale=WEIGHT_SCALE)
 '''

@@ -48,6 +48,7 @@ import numpy as np
 
 from modern.spec import KERAS_TARGETS, RUNNERS
 from tools.porter.keras.losses import LOSSES
+from tools.porter.keras.wrap import wrap_call
 from tools.porter.keras.recognize import (RecognizedPipeline, recognize_context,
                                          tf1_markers)
 from tools.porter.keras.recognize.result import Miss
@@ -261,6 +262,19 @@ _READOUT_FROM = {"last output": "outputs[-1]", "final state h": "state.h",
                  "last valid output": "state.h", "every output": "every step's output"}
 
 
+def _learning_rate_code(r: RecognizedPipeline, indent=""):
+    """``learning_rate = ...``: TF1's rate, or its schedule as the Keras schedule of
+    :data:`modern.optimizers.SCHEDULES` (the table its pairs prove), with a comment."""
+    if r.schedule is None:
+        return f"{indent}learning_rate = {r.learning_rate!r}"
+    qualified, kwargs = r.schedule["keras"]
+    code = f"{qualified}({_kwargs(kwargs)})"
+    return (f"{indent}# TF1's tf.train.{r.schedule['name']}(..., {r.schedule['step']}): its "
+            f"step is Keras'\n{indent}# optimizer.iterations (both start at 0; a step reads "
+            f"it before its increment)\n"
+            + wrap_call("learning_rate = ", code, "", indent=len(indent)))
+
+
 def describe(r: RecognizedPipeline):
     cells = " + ".join(f"{c.cell_type}({c.units})" for c in r.spec.cells)
     if r.spec.stacked:
@@ -281,42 +295,6 @@ def _model_doc(r: RecognizedPipeline):
     out = "(batch, timesteps, num_classes)" if r.readout_from == "every output" \
         else "(batch, num_classes)"
     return f"The TF1 graph's model: {x} ->\n    logits {out}."
-
-
-def _wrap_call(prefix, code, suffix, indent=4, width=92):
-    """``prefix + code + suffix`` on lines of at most ``width``, breaking ``code``'s
-    outermost call between its arguments."""
-    one_line = " " * indent + prefix + code + suffix
-    if len(one_line) <= width:
-        return one_line
-    head, body = code.split("(", 1)
-    body = body[:-1]
-    args, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        if ch == "," and depth == 0:
-            args.append(body[start:i].strip())
-            start = i + 1
-    args.append(body[start:].strip())
-    pad = " " * (indent + 4)
-    lines, current = [" " * indent + prefix + head + "("], pad
-    for i, arg in enumerate(args):
-        trail = "," if i < len(args) - 1 else ")" + suffix
-        piece = arg + trail
-        if len(pad) + len(piece) > width and "(" in arg:  # a long nested call: wrap it too
-            if current.strip():
-                lines.append(current.rstrip())
-            lines.append(_wrap_call("", arg, trail, indent + 4, width))
-            current = pad
-            continue
-        if current.strip() and len(current) + 1 + len(piece) > width:
-            lines.append(current.rstrip())
-            current = pad
-        current += ("" if not current.strip() else " ") + piece
-    if current.strip():
-        lines.append(current)
-    return "\n".join(lines)
 
 
 def _model_code(r: RecognizedPipeline, layers):
@@ -365,7 +343,7 @@ def _model_code(r: RecognizedPipeline, layers):
         if "unroll=True" in code:
             lines.append("    # unroll=True: no while_loop, as TF1's static runner built one "
                          "node per step")
-        lines.append(_wrap_call("sequence = ", code, call))
+        lines.append(wrap_call("sequence = ", code, call))
         if keep_out < 1.0:
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_out, 12)!r})("
                          "sequence)  # DropoutWrapper output_keep_prob")
@@ -431,7 +409,7 @@ def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
 
 def compile_model(model):
     """TF1's training: the same optimizer settings and loss ({r.loss.replace("_", " ")})."""
-    learning_rate = {r.learning_rate!r}
+{_learning_rate_code(r, "    ")}
     model.compile(
         optimizer={optimizer_code},
         loss={LOSSES[r.loss].keras},
@@ -485,7 +463,7 @@ def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
 {chr(10).join(imports)}
 
 # Hyperparameters (from the TF1 program)
-learning_rate = {r.learning_rate!r}
+{_learning_rate_code(r)}
 training_steps = {r.training_steps!r}
 batch_size = {r.batch_size!r}
 display_step = {r.display_step!r}
@@ -648,6 +626,16 @@ def _port_tf1(source, filename):
     optimizer_code = _optimizer_code(r)
     changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
                    f"{optimizer_code}")
+    if r.clipping is not None:
+        (argument, value), = r.clipping["keras"].items()
+        changes.append(f"tf.{r.clipping['name']} between compute_gradients and "
+                       f"apply_gradients -> the optimizer's {argument}={value!r} "
+                       "(modern.optimizers.CLIPPING)")
+    if r.schedule is not None:
+        changes.append(f"line {r.schedule['line']}: tf.train.{r.schedule['name']} -> "
+                       f"{r.schedule['keras'][0]} as the learning rate; its global step "
+                       f"`{r.schedule['step']}` -> optimizer.iterations "
+                       "(modern.optimizers.SCHEDULES)")
     changes.append(f"line {r.lines['loss']}: {LOSSES[r.loss].tf1_spellings[0]} -> "
                    f"{LOSSES[r.loss].keras} ({LOSSES[r.loss].why})")
     if not own_data:

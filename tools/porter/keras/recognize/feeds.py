@@ -14,10 +14,11 @@ def is_placeholder(context, node, line) -> bool:
 
 
 def train_op_names(context):
-    """The names assigned ``<optimizer>.minimize(...)``."""
+    """The names assigned ``<optimizer>.minimize(...)`` or ``.apply_gradients(...)``."""
     return {name for name, assignments in context.assignments.items()
             for value, _, index in assignments
-            if index is None and is_method_call(value, "minimize")}
+            if index is None and (is_method_call(value, "minimize")
+                                  or is_method_call(value, "apply_gradients"))}
 
 
 def _fetched(fetches):

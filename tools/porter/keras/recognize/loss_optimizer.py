@@ -1,6 +1,7 @@
 """The loss (:data:`tools.porter.keras.losses.LOSSES`) and the ``tf.train`` optimizer."""
 from modern.optimizers import OPTIMIZERS, NotPortableError
 
+from .optimizer_setup import find_gradient_processing, schedule_of
 from .syntax import argument, last_part
 
 __all__ = ["find_loss", "find_optimizer"]
@@ -8,8 +9,6 @@ __all__ = ["find_loss", "find_optimizer"]
 # result.optimizer: the short names tools.proof.pipelines trains with
 _SHORT_NAMES = {"AdamOptimizer": "adam", "GradientDescentOptimizer": "sgd",
                 "RMSPropOptimizer": "rmsprop"}
-_GRADIENT_PROCESSING = ("compute_gradients", "apply_gradients", "clip_by_global_norm",
-                        "clip_by_value", "clip_by_norm")
 
 
 def _mean_squared_error(context):
@@ -140,6 +139,7 @@ def find_loss(context):
             return
         context.consume(call)
         context.result.loss = name
+        context.loss_node = call  # what the gradients must be of (.optimizer_setup)
         return
     others = context.calls_named("sigmoid_cross_entropy_with_logits",
                                  "sequence_loss_by_example", "weighted_cross_entropy_with_logits")
@@ -174,6 +174,14 @@ def find_optimizer(context):
     args, kwargs = _constant_arguments(context, call, line, last_part(name))
     if args is None:
         return
+    if result.schedule is not None:  # the Keras schedule replaces the first rate
+        if result.schedule["step"] != find_global_step(context, line):
+            context.miss(result.schedule["line"],
+                         f"{result.schedule['name']} reads the step "
+                         f"`{result.schedule['step']}`, which minimize/apply_gradients "
+                         "does not increment (global_step=...): its rate never changed in "
+                         "TF1; not ported")
+            return
     try:
         keras_kwargs = target.keras_kwargs(*args, **kwargs)
     except NotPortableError as e:
@@ -187,19 +195,38 @@ def find_optimizer(context):
     result.optimizer_keras = (target.keras, keras_kwargs)
     result.optimizer_tf1 = (target.tf1, {k: v for k, v in target.bind(*args, **kwargs).items()
                                          if k in given and k != "name"})
-    # minimize(loss) must be the plain call: gradient clipping etc. is listed
-    for other_call, other_line, other in context.calls:
-        if other and last_part(other) in _GRADIENT_PROCESSING:
-            context.miss(other_line, f"`{other}`: custom gradient processing is not ported",
-                         col=context.column_of(other_call))
+    find_global_step(context, line)  # reads the gradient processing (clipping)
+    if result.clipping is not None:  # every gradient clipped, as the program did
+        keras_class, keras_kwargs = result.optimizer_keras
+        result.optimizer_keras = (keras_class, dict(keras_kwargs, **result.clipping["keras"]))
+
+
+def find_global_step(context, line):
+    """The global step minimize / apply_gradients increments (None: none), after
+    :func:`.optimizer_setup.find_gradient_processing` (run once, at the optimizer's line)."""
+    if not hasattr(context, "_gradient_processing_done"):
+        context._gradient_processing_done = True
+        find_gradient_processing(context, line)
+    return context.result.global_step
 
 
 def _constant_arguments(context, call, line, class_name):
     """The optimizer call's arguments as constants -> (args, kwargs); (None, None) when
-    one is not a constant (listed)."""
+    one is not a constant (listed). A learning rate that is a schedule
+    (:func:`.optimizer_setup.schedule_of`) sets result.schedule and stands for its first
+    rate."""
     args, kwargs = [], {}
-    for a in call.args:
-        value = context.constant(a.value, f"{class_name} argument", line)
+    for position, a in enumerate(call.args):
+        is_rate = (a.keyword is None and position == 0) or (
+            a.keyword is not None and a.keyword.value == "learning_rate")
+        schedule = schedule_of(context, a.value, line) if is_rate else None
+        if schedule is False:
+            return None, None
+        if schedule is not None:
+            context.result.schedule = schedule
+            value = schedule["initial"]
+        else:
+            value = context.constant(a.value, f"{class_name} argument", line)
         if value is None:
             return None, None
         if a.keyword is None:

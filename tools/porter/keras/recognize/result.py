@@ -66,6 +66,14 @@ class RecognizedPipeline:
     # (TF1's qualified class, its arguments with TF1's defaults): the generated test's
     # TF1 side
     optimizer_tf1: Optional[Tuple[str, Dict[str, object]]] = None
+    # gradient clipping between compute_gradients and apply_gradients (modern.optimizers
+    # CLIPPING): {"name": "clip_by_global_norm", "keras": {"global_clipnorm": 5.0},
+    # "args": TF1's arguments after the tensors}
+    clipping: Optional[Dict[str, object]] = None
+    # a learning-rate schedule (modern.optimizers SCHEDULES): {"name", "keras": (class,
+    # kwargs), "tf1": TF1's arguments but the step, "step": the global step's name, ...}
+    schedule: Optional[Dict[str, object]] = None
+    global_step: Optional[str] = None  # the name minimize/apply_gradients increments
     batch_size: Optional[int] = None
     training_steps: Optional[int] = None
     first_step: int = 1
