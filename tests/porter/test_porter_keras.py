@@ -963,3 +963,58 @@ def test_asymmetric_clip_by_value_is_listed():
         source.replace("tf.clip_by_value(grad, -1., 1.)", "tf.clip_by_value(grad, -1., 2.)"),
         filename="x.py")
     assert changes == [] and any("is not symmetric" in why for _, why in unconverted)
+
+
+# ------------------------------------------------------------------------------------
+# the ported RNN layers start from TF1's initial distributions
+# ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cell", [CellSpec("BasicLSTMCell", 16, forget_bias=1.0),
+                                  CellSpec("GRUCell", 16), CellSpec("BasicRNNCell", 16)],
+                         ids=lambda c: c.cell_type)
+def test_ported_layers_start_from_tf1s_initial_distributions(cell):
+    """The generated layer's kernel and recurrent kernel, per gate block, against the
+    TF1 cell's own initial variables (legacy_compat in a TF1 graph, get_variable's default
+    initializer) mapped to the Keras layout: the same uniform range (largest |w| within
+    3% of TF1's glorot limit, never above it) and spread (std within 12%). Keras'
+    defaults (glorot over [input, blocks * units], orthogonal recurrent) are not TF1's:
+    here an LSTM's default kernel reaches 0.261 and its recurrent kernel 0.416, where
+    TF1's limit is 0.240."""
+    import keras
+    import tensorflow as tf
+
+    from legacy_compat import rnn, rnn_cell_impl as rnn_cell
+    from modern import weights
+    from tools.porter.keras import writer
+
+    input_size = 24
+    spec = RNNSpec((cell,), input_size, num_classes=3)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(1)
+        x = tf.compat.v1.placeholder(tf.float32, [None, 5, input_size])
+        tf1_cell = getattr(rnn_cell, cell.cell_type)(16)
+        rnn.dynamic_rnn(tf1_cell, x, dtype=tf.float32)
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            values = {v.op.name.split("/", 2)[-1]: session.run(v)
+                      for v in tf.compat.v1.global_variables()}
+    opts = dict(cell.map_options(input_size=input_size))
+    if "forget_bias" in opts:
+        opts["forget_bias"] = 0.0
+    tf1_kernels = [w for w in weights.tf1_to_keras(cell.cell_type, values, **opts)
+                   if np.ndim(w) == 2]
+    (_, code, _), = writer.keras_layer_code(spec, 5)
+    namespace = {"keras": keras}
+    exec(writer._initializer_classes([(None, code, None)]), namespace)
+    keras.utils.set_random_seed(2)
+    layer = eval(code, namespace)
+    layer.build((None, 5, input_size))
+    keras_kernels = [w for w in layer.get_weights() if np.ndim(w) == 2]
+    limits = writer.kernel_limits(cell, input_size)
+    for tf1_w, keras_w in zip(tf1_kernels, keras_kernels):
+        assert tf1_w.shape == keras_w.shape
+        for block, limit in enumerate(limits):
+            columns = slice(block * 16, (block + 1) * 16)
+            for w in (tf1_w[:, columns], keras_w[:, columns]):
+                assert 0.97 * limit <= np.abs(w).max() <= limit
+                assert abs(w.std() / (limit / np.sqrt(3.0)) - 1.0) < 0.12

@@ -15,7 +15,9 @@ same model, trained the same way. The Keras code is not a second hand-written ma
 * TF1's initial biases (``forget_bias`` folded into the LSTM forget block, ``GRUCell``'s
   gate bias 1.0) are TF1's initial values (:func:`tools.proof.accuracy.tf1_initial_values`)
   sent through the weight map (:func:`modern.weights.tf1_to_keras`), written as a
-  per-gate-block bias initializer;
+  per-gate-block bias initializer; TF1's initial kernels (``get_variable``'s glorot-uniform
+  over each TF1 kernel variable, input and recurrent rows in one matrix) likewise become
+  the kernel and recurrent initializers' uniform limits (:func:`kernel_limits`);
 * the optimizer comes from :data:`modern.optimizers.OPTIMIZERS` (TF1's Adam epsilon 1e-8,
   RMSProp as ``modern.optimizers.TF1RMSprop``...), the table the optimizer pairs prove;
   the loss is Keras' ``CategoricalCrossentropy(from_logits=True)`` (TF1's mean softmax
@@ -152,9 +154,52 @@ def _bias_blocks(cell):
     return None if not any(values) else values
 
 
-def _bias_extra(cell):
+def kernel_limits(cell, input_size):
+    """TF1's initial kernels of ``cell`` in the Keras layout: ``get_variable``'s default
+    glorot-uniform on each TF1 kernel variable (``[input + units, blocks * units]``, limit
+    ``sqrt(6 / (fan_in + fan_out))``), as one uniform limit per gate block, the same for
+    the Keras kernel and recurrent kernel (the rows of one TF1 matrix); None for cells
+    whose Keras layer keeps TF1's layout and initializers (the modern cells)."""
+    from modern import weights
+
+    if cell.keras_target not in ("LSTM", "GRU", "SimpleRNN"):
+        return None
+    opts = cell.map_options(input_size=input_size)
+    shapes = weights.tf1_variable_shapes(cell.cell_type, **{k: v for k, v in opts.items()
+                                                            if k != "target"})
+    limits = {name: np.full(shape, np.sqrt(6.0 / (shape[0] + shape[-1])) if len(shape) == 2
+                            else 0.0) for name, shape in shapes.items()}
+    if "forget_bias" in opts:
+        opts = dict(opts, forget_bias=0.0)  # biases are not kernels
+    kernels = [w for w in weights.tf1_to_keras(cell.cell_type, limits, **opts) if np.ndim(w) == 2]
+    per_block = []
+    for kernel in kernels[:2]:  # kernel, recurrent kernel
+        blocks = np.asarray(kernel, np.float64).reshape(kernel.shape[0], -1, cell.units)
+        if not np.all(blocks == blocks[:1, :, :1]):
+            raise ValueError(f"{cell.cell_type}: TF1's kernel limit is not one per gate block")
+        per_block.append([float(v) for v in blocks[0, :, 0]])
+    if per_block[0] != per_block[1]:
+        raise ValueError(f"{cell.cell_type}: the kernel and recurrent kernel limits differ")
+    return per_block[0]
+
+
+def _initializer_extra(cell, input_size):
+    """The layer's initializers where Keras' defaults are not TF1's: the bias per gate
+    block (forget_bias, GRUCell's 1.0) and the kernels' glorot-uniform of TF1's combined
+    matrix (Keras draws its kernel over [input, blocks * units] and its recurrent kernel
+    orthogonally)."""
+    extra = {}
     blocks = _bias_blocks(cell)
-    return {} if blocks is None else {"bias_initializer": _Code(f"GateBiasBlocks({blocks!r})")}
+    if blocks is not None:
+        extra["bias_initializer"] = _Code(f"GateBiasBlocks({blocks!r})")
+    limits = kernel_limits(cell, input_size)
+    if limits is not None:
+        if len(set(limits)) == 1:
+            code = f"keras.initializers.RandomUniform(minval={-limits[0]!r}, maxval={limits[0]!r})"
+        else:
+            code = f"UniformBlocks({limits!r})"
+        extra["kernel_initializer"] = extra["recurrent_initializer"] = _Code(code)
+    return extra
 
 
 def keras_layer_code(spec, steps, unroll=False):
@@ -171,7 +216,18 @@ def keras_layer_code(spec, steps, unroll=False):
     layers = _rnn_layers(model, spec)
     groups = [list(spec.cells)] if (spec.bidirectional or not spec.stacked) else \
         [[c] for c in spec.cells]
-    return [(layer.name, _render(layer, cells, _bias_extra, spec.masked, unroll), cells)
+    # each cell's input depth, in the order _render meets the cells (a stack's layer reads
+    # the one below it; both directions read the input)
+    sizes, size = [], spec.input_size
+    for cell in spec.cells:
+        sizes.append(size)
+        size = cell.output_size
+    remaining = iter(sizes)
+
+    def extra(cell):
+        return _initializer_extra(cell, next(remaining))
+
+    return [(layer.name, _render(layer, cells, extra, spec.masked, unroll), cells)
             for layer, cells in zip(layers, groups)]
 
 
@@ -239,6 +295,36 @@ class GateBiasBlocks(keras.initializers.Initializer):
     def get_config(self):
         return {"blocks": self.blocks}
 '''
+_UNIFORM_BLOCKS_CLASS = '''
+
+@keras.saving.register_keras_serializable(package="tf1_port")
+class UniformBlocks(keras.initializers.Initializer):
+    """A kernel drawn uniformly in [-limit, limit] with one limit per gate block: TF1's
+    glorot-uniform over each of its kernel variables (a GRUCell's gates and candidate
+    kernels have different shapes, so different limits), in Keras' gate order."""
+
+    def __init__(self, limits, seed=None):
+        self.limits = [float(limit) for limit in limits]
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        units = shape[-1] // len(self.limits)
+        seed = keras.random.SeedGenerator(self.seed) if self.seed is not None else None
+        return keras.ops.concatenate([keras.random.uniform(
+            (shape[0], units), -limit, limit, dtype=dtype, seed=seed)
+            for limit in self.limits], axis=-1)
+
+    def get_config(self):
+        return {"limits": self.limits, "seed": self.seed}
+'''
+
+
+def _initializer_classes(layers):
+    """The initializer classes the layers' code uses, as code."""
+    code = "".join(code for _, code, _ in layers)
+    return "".join(cls for name, cls in (("GateBiasBlocks(", _INITIALIZER_CLASS),
+                                         ("UniformBlocks(", _UNIFORM_BLOCKS_CLASS))
+                   if name in code)
 
 
 def _optimizer_code(r: RecognizedPipeline):
@@ -398,9 +484,9 @@ def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
     """``GateBiasBlocks`` (when a layer uses it), ``build_model()`` and
     ``compile_model(model)`` as self-contained code: the shapes and the learning rate are
     locals, so they can go into any program (the kept program of :mod:`.kept`)."""
-    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
+    classes = _initializer_classes(layers).strip()
     model_in = "[x, sequence_length]" if r.spec.masked else "x"
-    return f'''{_INITIALIZER_CLASS.strip() + chr(10) * 3 if needs_init else ""}def build_model():
+    return f'''{classes + chr(10) * 3 if classes else ""}def build_model():
     """{_model_doc(r)}"""
     timesteps, num_input, num_classes = {r.steps!r}, {r.input_size!r}, {r.spec.num_classes!r}
 {_model_code(r, layers)}
@@ -420,7 +506,6 @@ def compile_model(model):
 
 def _program(r: RecognizedPipeline, filename, layers, optimizer_code):
     stem = _stem(filename)
-    needs_init = "GateBiasBlocks(" in "".join(code for _, code, _ in layers)
     imports = ["import keras", "import numpy as np", ""]
     kit = kit_imports(r, layers)
     if kit:
@@ -472,7 +557,7 @@ display_step = {r.display_step!r}
 timesteps = {r.steps!r}
 num_input = {r.input_size!r}
 num_classes = {r.spec.num_classes!r}
-{_INITIALIZER_CLASS if needs_init else ""}
+{_initializer_classes(layers)}
 
 def build_model():
     """{_model_doc(r)}"""
@@ -606,6 +691,11 @@ def _port_tf1(source, filename):
             changes.append(f"line {r.lines['runner']}: TF1's initial {cell.cell_type} bias "
                            f"(forget_bias/gate bias) -> bias_initializer="
                            f"GateBiasBlocks({blocks})")
+        if cell.keras_target in ("LSTM", "GRU", "SimpleRNN"):
+            changes.append(f"line {r.lines['runner']}: TF1's initial {cell.cell_type} "
+                           "kernels (get_variable's glorot-uniform over [input + units, "
+                           "blocks * units]) -> kernel_initializer and "
+                           "recurrent_initializer of the same uniform limits")
     for pair in other_pairs:
         note = "; ".join(pair.keras_settings)
         changes.append(f"line {r.lines.get('readout' if 'readout' in pair.name else 'runner')}: "
