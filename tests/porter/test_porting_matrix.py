@@ -4,7 +4,8 @@ For every fixture (Python 2 and 3, ``.py`` and ``.ipynb``, every import style):
 
 * ``--to compat``: the port parses and, run, prints exactly what the UNPORTED program
   prints under the legacy_compat drop-in (:mod:`tools.porter.compat.dropin`; Python 2 fixtures:
-  the drop-in run of their fissix conversion);
+  the drop-in run of their fissix conversion) -- by default for the fixtures of
+  ``DEFAULT_RUNS`` (every kind of rewrite), for every fixture with ``-m slow``;
 * ``--to keras``: where the recogniser supports the program, the generated
   ``build_model()`` equals the recognised spec's TF1 graph within the registry tolerance;
   where it does not, the reasons are listed with line numbers and nothing is generated;
@@ -214,12 +215,29 @@ def _split_runs(stdout):
     return runs
 
 
+# The programs run by default (an original and its port: 0.5-3.5 CPU-s per fixture): every
+# kind of rewrite the compat port makes -- no alias and Python 2 (m02), python.ops imports
+# (m07), a notebook of a Python 2 kernel (n15) and one with `%` lines (n16), TF 0.x
+# spellings (s09), contrib.layers (c12), NumPy 2 (c17), seq2seq (c19), sequence_length
+# (m08), a TF 2 program (t18), unconvertible constructs (u11) and the plain tutorial (m01);
+# every fixture with -m slow
+DEFAULT_RUNS = {"m01_basic_rnn_static.py", "m02_lstm_py2_noalias.py",
+                "m07_bidi_dynamic_python_ops.py", "m08_sequence_length.py",
+                "n15_py2_kernel_notebook.ipynb", "n16_percent_format.ipynb",
+                "s09_spellings_0x.py", "c12_contrib_layers.py", "c17_numpy2_aliases.py",
+                "c19_seq2seq_decoder.py", "t18_tf2_eager.py", UNCONVERTIBLE}
+BEHAVES = "test_compat_port_behaves_as_the_unported_program"
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """(original runs, compat-port runs) by fixture stem; one process per side."""
+def runs(request, tmp_path_factory):
+    """(original runs, compat-port runs) by fixture stem, of the fixtures whose behaviour
+    test this session runs; one process per side."""
+    selected = {item.callspec.params["name"] for item in request.session.items
+                if getattr(item, "originalname", None) == BEHAVES}
     tmp = tmp_path_factory.mktemp("matrix")
     originals, ports = [], []
-    for name in FIXTURES:
+    for name in [n for n in FIXTURES if n in selected]:
         stem = Path(name).stem
         source = _program(name)
         if name in PY2 or name in PY2_KERNEL:
@@ -255,7 +273,8 @@ def test_compat_port_parses(name):
 
 
 @pytest.mark.xdist_group("porting_matrix_runs")  # one worker runs the `runs` fixture
-@pytest.mark.parametrize("name", FIXTURES)
+@pytest.mark.parametrize("name", [n if n in DEFAULT_RUNS else pytest.param(
+    n, marks=pytest.mark.slow) for n in FIXTURES])
 def test_compat_port_behaves_as_the_unported_program(name, runs):
     originals, ports = runs
     stem = Path(name).stem
