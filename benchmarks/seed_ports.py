@@ -150,16 +150,9 @@ def table(results, runs, jobs):
 
 
 def write_block(out, block, command):
-    path = Path(out)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start, end = f"<!-- {MARK} -->", f"<!-- /{MARK} -->"
-    wrapped = f"{start}\n`{command}`\n\n{block}{end}"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: wrapped, text)
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{wrapped}\n"
-    path.write_text(text, encoding="utf-8")
+    from blocks import write_block as write
+
+    write(out, SECTION, f"<!-- {MARK} -->", f"<!-- /{MARK} -->", f"`{command}`\n\n{block}")
 
 
 def main(argv=None):

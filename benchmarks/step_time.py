@@ -586,22 +586,9 @@ SECTION = "## Train-step time: TF1 graph vs the Keras port on every backend (`be
 
 
 def write_block(out, key, block):
-    path = Path(out)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION not in text:
-        text = text.rstrip("\n") + "\n\n" + SECTION + "\n"
-    start, end = f"<!-- {MARK}:{key} -->", f"<!-- /{MARK}:{key} -->"
-    wrapped = f"{start}\n{block}{end}"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: wrapped, text)
-    else:
-        head, _, tail = text.partition(SECTION)
-        following = re.search(r"\n## ", tail)
-        cut = following.start() if following else len(tail)
-        text = (head + SECTION + tail[:cut].rstrip("\n") + "\n\n" + wrapped + "\n"
-                + tail[cut:])
-    path.write_text(text, encoding="utf-8")
+    from blocks import write_block as write
+
+    write(out, SECTION, f"<!-- {MARK}:{key} -->", f"<!-- /{MARK}:{key} -->", block)
 
 
 def main(argv=None):

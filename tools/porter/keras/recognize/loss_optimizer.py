@@ -1,7 +1,7 @@
 """The loss (:data:`tools.porter.keras.losses.LOSSES`) and the ``tf.train`` optimizer."""
 from modern.optimizers import OPTIMIZERS, NotPortableError
 
-from .optimizer_setup import find_gradient_processing, schedule_of
+from .optimizer_setup import call_arguments, find_gradient_processing, schedule_of
 from .syntax import argument, last_part
 
 __all__ = ["find_loss", "find_optimizer"]
@@ -215,22 +215,13 @@ def _constant_arguments(context, call, line, class_name):
     one is not a constant (listed). A learning rate that is a schedule
     (:func:`.optimizer_setup.schedule_of`) sets result.schedule and stands for its first
     rate."""
-    args, kwargs = [], {}
-    for position, a in enumerate(call.args):
-        is_rate = (a.keyword is None and position == 0) or (
-            a.keyword is not None and a.keyword.value == "learning_rate")
-        schedule = schedule_of(context, a.value, line) if is_rate else None
-        if schedule is False:
-            return None, None
-        if schedule is not None:
-            context.result.schedule = schedule
-            value = schedule["initial"]
-        else:
-            value = context.constant(a.value, f"{class_name} argument", line)
-        if value is None:
-            return None, None
-        if a.keyword is None:
-            args.append(value)
-        else:
-            kwargs[a.keyword.value] = value
-    return args, kwargs
+    rate = argument(call, 0, "learning_rate")
+    schedule = schedule_of(context, rate, line) if rate is not None else None
+    if schedule is False:
+        return None, None
+    stand_in = None
+    if schedule is not None:
+        context.result.schedule = schedule
+        stand_in = (0, "learning_rate", schedule["initial"])
+    found = call_arguments(context, call, class_name, line, stand_in)
+    return found if found is not None else (None, None)

@@ -184,19 +184,36 @@ def _assigned_value_holding(context, node):
     return None
 
 
-def _clipping(context, clip, line, name):
-    """{"name", "keras": {Keras argument: value}, "args": TF1's arguments after the
-    tensors} of the clip call, or None (listed)."""
-    target = CLIPPING[last_part(name)]
-    args, kwargs = ["gradients"], {}  # the tensors: any placeholder will do
-    for a in clip.args[1:]:
-        value = context.constant(a.value, f"{last_part(name)} argument", line)
-        if value is None:
-            return None
+def call_arguments(context, call, what, line, stand_in=None):
+    """The call's arguments as constants -> ``(args, kwargs)``; None when one is not a
+    constant (listed). ``stand_in``: ``(position, keyword, value)`` of the one tensor
+    argument (the gradients, a global step), for which ``value`` stands: the tables of
+    :mod:`modern.optimizers` only check that it is given."""
+    args, kwargs = [], {}
+    for position, a in enumerate(call.args):
+        if stand_in is not None and ((a.keyword is None and position == stand_in[0]) or (
+                a.keyword is not None and a.keyword.value == stand_in[1])):
+            value = stand_in[2]
+        else:
+            value = context.constant(a.value, f"{what} argument", line)
+            if value is None:
+                return None
         if a.keyword is None:
             args.append(value)
         else:
             kwargs[a.keyword.value] = value
+    return args, kwargs
+
+
+def _clipping(context, clip, line, name):
+    """{"name", "keras": {Keras argument: value}, "args": TF1's arguments after the
+    tensors} of the clip call, or None (listed)."""
+    target = CLIPPING[last_part(name)]
+    tensors = target.signature[0][0]  # "t" or "t_list"
+    found = call_arguments(context, clip, last_part(name), line, (0, tensors, "gradients"))
+    if found is None:
+        return None
+    args, kwargs = found
     try:
         keras = target.keras_kwargs(*args, **kwargs)
     except NotPortableError as e:
@@ -237,21 +254,11 @@ def schedule_of(context, node, line):
     target = SCHEDULES[short]
     step_param = "global_step" if short == "exponential_decay" else "x"
     step_position = [n for n, _ in target.signature].index(step_param)
-    args, kwargs, step = [], {}, None
-    for position, a in enumerate(call.args):
-        is_step = (a.keyword is not None and a.keyword.value == step_param) or (
-            a.keyword is None and position == step_position)
-        if is_step:
-            step = a.value
-            value = "global_step"
-        else:
-            value = context.constant(a.value, f"{short} argument", at)
-            if value is None:
-                return False
-        if a.keyword is None:
-            args.append(value)
-        else:
-            kwargs[a.keyword.value] = value
+    found = call_arguments(context, call, short, at, (step_position, step_param, "global_step"))
+    if found is None:
+        return False
+    args, kwargs = found
+    step = argument(call, step_position, step_param)
     if not isinstance(step, cst.Name):
         context.miss(at, f"{short}: its global step must be a name (the variable "
                          "minimize/apply_gradients increments)")
