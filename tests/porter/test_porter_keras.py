@@ -1018,3 +1018,27 @@ def test_ported_layers_start_from_tf1s_initial_distributions(cell):
             for w in (tf1_w[:, columns], keras_w[:, columns]):
                 assert 0.97 * limit <= np.abs(w).max() <= limit
                 assert abs(w.std() / (limit / np.sqrt(3.0)) - 1.0) < 0.12
+
+
+def test_schedule_in_an_mnist_tutorial_port(tmp_path):
+    """The MNIST-tutorial port (not a kept program) with exponential_decay on the step its
+    apply_gradients increments: the module-level learning rate is the Keras schedule, and
+    compile_model() gives the optimizer that schedule and the clip."""
+    source = _read(CASES / "mnist_compute_gradients_clip_value.py")
+    for old, new in (
+            ("optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate)",
+             "global_step = tf.Variable(0, trainable=False)\n"
+             "rate = tf.train.exponential_decay(learning_rate, global_step, 50, 0.5)\n"
+             "optimizer = tf.train.AdamOptimizer(learning_rate=rate)"),
+            ("optimizer.apply_gradients(capped_gvs)",
+             "optimizer.apply_gradients(capped_gvs, global_step=global_step)")):
+        assert old in source
+        source = source.replace(old, new)
+    code, changes, unconverted = port_to_keras(source, filename="mnist_schedule.py")
+    assert unconverted == []
+    assert ("learning_rate = keras.optimizers.schedules.ExponentialDecay(initial_learning_rate"
+            "=0.01, decay_steps=50, decay_rate=0.5, staircase=False)") in _flat(code)
+    module = _import_generated(code, tmp_path, "mnist_schedule.py")
+    config = module.compile_model(module.build_model()).optimizer.get_config()
+    assert config["clipvalue"] == 1.0
+    assert config["learning_rate"]["class_name"] == "ExponentialDecay"
