@@ -758,7 +758,9 @@ OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regressio
             "char_rnn_sequence_loss.py", "tagging_static_sparse_xent.py",
             "sine_sequence_regression_dense.py",
             # Python 2; clip_by_global_norm and exponential_decay on its global step
-            "py2_clip_decay_stacked.py")
+            "py2_clip_decay_stacked.py",
+            # a learning-rate variable set per epoch by an assign op
+            "lr_assign_decay_gru.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the
 # kept port of every fixture is proved by its generated test (test_keras_proofs.py)
 OWN_DATA_RUN = ("sine_regression_lstm.py",)
@@ -1042,3 +1044,47 @@ def test_schedule_in_an_mnist_tutorial_port(tmp_path):
     config = module.compile_model(module.build_model()).optimizer.get_config()
     assert config["clipvalue"] == 1.0
     assert config["learning_rate"]["class_name"] == "ExponentialDecay"
+
+
+@pytest.mark.parametrize("old, new", [
+    (None, None),  # the assign op fed through its placeholder
+    ("sess.run(lr_update, feed_dict={new_lr: base_lr * lr_decay ** max(epoch - 2, 0)})",
+     "sess.run(tf.assign(lr, base_lr * lr_decay ** max(epoch - 2, 0)))"),
+])
+def test_learning_rate_variable_set_by_assign(old, new):
+    """`lr = tf.Variable(x, trainable=False)` read by the optimizer and set with tf.assign
+    (an op fed a placeholder, or tf.assign(lr, value) run directly): the kept program sets
+    the Keras optimizer's learning rate where TF1 assigned it, and a fetch of `lr` reads
+    the optimizer's (SCHEDULES["assign"])."""
+    source = _read(CASES / "lr_assign_decay_gru.py")
+    if old is not None:
+        assert old in source
+        source = source.replace(old, new)
+    r = recognize(source)
+    assert r.rate_variable["name"] == "lr" and r.rate_variable["initial"] == 0.5
+    code, changes, unconverted = port_to_keras(source, filename="lr.py")
+    assert unconverted == []
+    assert "tf1_assign_learning_rate(model, base_lr * lr_decay ** max(epoch - 2, 0))" in code
+    assert "np.float32(keras.ops.convert_to_numpy(model.optimizer.learning_rate))" in code
+    assert "def tf1_assign_learning_rate(model, value):" in code
+    assert "keras.optimizers.SGD(learning_rate=learning_rate)" in code
+    assert "learning_rate = 0.5" in code
+
+
+def test_learning_rate_assign_without_its_value_fed_is_listed():
+    source = _read(CASES / "lr_assign_decay_gru.py").replace(
+        "sess.run(lr_update, feed_dict={new_lr: base_lr * lr_decay ** max(epoch - 2, 0)})",
+        "sess.run(lr_update, feed_dict={inputs: test_x})")
+    code, changes, unconverted = port_to_keras(source, filename="lr.py")
+    assert changes == [] and any("without `new_lr` fed" in why for _, why in unconverted)
+
+
+def test_learning_rate_variable_in_an_mnist_tutorial_is_listed():
+    """The MNIST-tutorial port writes a new loop: an assign the program ran in its own
+    loop would be lost, so a learning-rate variable there is listed, not ported."""
+    source = _read(CASES / "mnist_compute_gradients_clip_value.py").replace(
+        "optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate)",
+        "lr = tf.Variable(learning_rate, trainable=False)\n"
+        "optimizer = tf.train.AdamOptimizer(learning_rate=lr)")
+    code, changes, unconverted = port_to_keras(source, filename="x.py")
+    assert changes == [] and any("`lr` (set by tf.assign)" in why for _, why in unconverted)

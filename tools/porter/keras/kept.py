@@ -60,6 +60,15 @@ def tf1_fetches(logs, kinds):
 '''
 
 
+_ASSIGN_HELPER = '''def tf1_assign_learning_rate(model, value):
+    """TF1's sess.run(tf.assign(lr, value)) on the variable its optimizer reads the learning
+    rate from: the Keras optimizer's learning rate from the next step on; returns the value,
+    as sess.run did."""
+    model.optimizer.learning_rate = value
+    return np.float32(value)
+'''
+
+
 class NotKept(Exception):
     """A construct the kept-program port does not cover: ``(line, reason)``."""
 
@@ -242,11 +251,45 @@ class _SessionBody(cst.CSTTransformer):
         return isinstance(fetches, cst.Call) and last_part(
             self.program.tf_calls.get(id(fetches))) in _INIT
 
+    def _rate_assignment(self, call, fetches, line):
+        """``sess.run(tf.assign(lr, v))`` / ``sess.run(lr_update, feed_dict={new_lr: v})``
+        on the optimizer's learning-rate variable -> the code of ``v``, else None."""
+        variable = self.program.r.rate_variable
+        if variable is None:
+            return None
+        if isinstance(fetches, cst.Call) and last_part(
+                self.program.tf_calls.get(id(fetches))) == "assign":
+            ref = argument(fetches, 0, "ref")
+            if isinstance(ref, cst.Name) and ref.value == variable["name"]:
+                return self.program.context.code(argument(fetches, 1, "value"))
+        if isinstance(fetches, cst.Name) and fetches.value in variable["assigns"]:
+            fed = variable["assigns"][fetches.value]
+            feed = argument(call, 1, "feed_dict")
+            if isinstance(feed, cst.Name):
+                feed = self._feed_dicts.get(feed.value)
+            for element in getattr(feed, "elements", ()):
+                if isinstance(element.key, cst.Name) and element.key.value == fed:
+                    return self.program.context.code(element.value)
+            raise NotKept(line, f"sess.run({fetches.value}) without `{fed}` fed")
+        return None
+
     def leave_Call(self, original, updated):
         if not self._is_run(original) or self._is_init(original):
             return updated
         line = self._line(original)
         fetches = argument(original, 0, "fetches")
+        value = self._rate_assignment(original, fetches, line)
+        if value is not None:
+            code = f"tf1_assign_learning_rate(model, {value})"
+            self.changes.append(f"line {line}: sess.run({self.program.context.code(fetches)}"
+                                f", ...) -> {code} (the optimizer's learning rate)")
+            return cst.parse_expression(code)
+        variable = self.program.r.rate_variable
+        if variable is not None and isinstance(fetches, cst.Name) \
+                and fetches.value == variable["name"]:
+            code = "np.float32(keras.ops.convert_to_numpy(model.optimizer.learning_rate))"
+            self.changes.append(f"line {line}: sess.run({fetches.value}) -> {code}")
+            return cst.parse_expression(code)
         single = isinstance(fetches, cst.Name)
         elements = [fetches] if single else [e.value for e in getattr(fetches, "elements", [])]
         if not elements or not all(isinstance(e, cst.Name) for e in elements):
@@ -413,7 +456,10 @@ class KeptProgram:
         present = {code_of(s).strip() for s in body[:last_import + 1]}
         imports = [s for s in cst.parse_module("import keras\nimport numpy as np\n" + "".join(
             f"{line}\n" for line in kit_imports)).body if code_of(s).strip() not in present]
-        added = [_spaced(s) for s in cst.parse_module(_HELPERS + "\n\n" + definitions).body]
+        helpers = _HELPERS
+        if any("tf1_assign_learning_rate(" in code_of(s) for s in body):
+            helpers += "\n\n" + _ASSIGN_HELPER
+        added = [_spaced(s) for s in cst.parse_module(helpers + "\n\n" + definitions).body]
         after = list(body[last_import + 1:])
         if after:
             after[0] = _spaced(after[0])

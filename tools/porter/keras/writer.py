@@ -662,6 +662,12 @@ def _port_tf1(source, filename):
             return _marked(source, unconverted), [], unconverted, None
         unconverted = []
         r.kept = True
+    elif r.complete and r.rate_variable is not None:
+        unconverted.append(Miss(r.lines["optimizer"], f"the learning rate in the variable "
+                                f"`{r.rate_variable['name']}` (set by tf.assign) is ported in "
+                                "programs whose own loop is kept, not in a next_batch "
+                                "tutorial's new loop, where its assignments would be lost"))
+        return _marked(source, unconverted), [], sorted(unconverted), None
     elif r.complete and (r.loss != "softmax_cross_entropy" or r.readout_from == "every output"):
         unconverted.append(Miss(r.lines["loss"], "a many-to-many model (a readout on every step's output) "
                                 "on MNIST's next_batch batches"

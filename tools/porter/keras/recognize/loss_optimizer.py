@@ -1,7 +1,8 @@
 """The loss (:data:`tools.porter.keras.losses.LOSSES`) and the ``tf.train`` optimizer."""
 from modern.optimizers import OPTIMIZERS, NotPortableError
 
-from .optimizer_setup import call_arguments, find_gradient_processing, schedule_of
+from .optimizer_setup import (call_arguments, find_gradient_processing,
+                              rate_variable_of, schedule_of)
 from .syntax import argument, last_part
 
 __all__ = ["find_loss", "find_optimizer"]
@@ -223,5 +224,9 @@ def _constant_arguments(context, call, line, class_name):
     if schedule is not None:
         context.result.schedule = schedule
         stand_in = (0, "learning_rate", schedule["initial"])
+    variable = rate_variable_of(context, rate, line) if schedule is None else None
+    if variable is not None:  # set by tf.assign: its first value stands for the rate
+        context.result.rate_variable = variable
+        stand_in = (0, "learning_rate", variable["initial"])
     found = call_arguments(context, call, class_name, line, stand_in)
     return found if found is not None else (None, None)

@@ -15,7 +15,12 @@ Read from the tables :mod:`modern.optimizers` proves against TF1's own code
   ...)``: ``result.schedule`` (its ``keras.optimizers.schedules`` class). The
   ``global_step`` it reads must be the one ``minimize`` / ``apply_gradients`` increments
   (Keras' ``optimizer.iterations``); a schedule on a step nothing increments is listed
-  (TF1's rate never decayed).
+  (TF1's rate never decayed);
+* a learning rate held in a variable (:func:`rate_variable_of`): ``lr =
+  tf.Variable(0.5, trainable=False)`` passed to the optimizer, set with ``tf.assign(lr,
+  value)`` (directly, or an op ``lr_update = tf.assign(lr, new_lr)`` fed ``new_lr``):
+  ``result.rate_variable``; a kept program sets the Keras optimizer's ``learning_rate``
+  where the program ran the assign (SCHEDULES["assign"]).
 
 The data flow is followed through names, subscripts, ``zip`` and comprehensions
 (:func:`reaches`); the program is never run.
@@ -26,7 +31,8 @@ from modern.optimizers import CLIPPING, SCHEDULES, NotPortableError
 
 from .syntax import argument, is_method_call, last_part
 
-__all__ = ["find_gradient_processing", "schedule_of", "reaches"]
+__all__ = ["find_gradient_processing", "schedule_of", "rate_variable_of", "reaches",
+           "call_arguments"]
 
 _DEPTH = 10
 _SCHEDULE_NAMES = {"exponential_decay": "exponential_decay",
@@ -274,3 +280,35 @@ def schedule_of(context, node, line):
     initial = bound.get("learning_rate", (bound.get("values") or [None])[0])
     return {"name": short, "keras": (target.keras, keras), "tf1": tf1,
             "step": step.value, "step_param": step_param, "initial": initial, "line": at}
+
+
+def rate_variable_of(context, node, line):
+    """The learning rate ``node`` as a name bound to ``tf.Variable(<constant>,
+    trainable=False)``: ``{"name", "initial", "assigns": {op name: fed placeholder name}}``
+    (``assigns``: the names bound to ``tf.assign(var, <placeholder>)``); None when it is
+    not one."""
+    if not isinstance(node, cst.Name):
+        return None
+    value, _, at = context.binding(node.value, line)
+    if not (isinstance(value, cst.Call) and context.canonical(value.func) in (
+            "tensorflow.Variable", "tensorflow.compat.v1.Variable")):
+        return None
+    trainable = argument(value, None, "trainable")
+    if not (isinstance(trainable, cst.Name) and trainable.value == "False"):
+        return None
+    initial = context.constant(argument(value, 0, "initial_value"), "learning-rate variable",
+                               at)
+    if initial is None:
+        return None
+    context.consume(value)
+    assigns = {}
+    for call, _, name in context.calls_named("assign"):
+        ref = argument(call, 0, "ref")
+        if not (isinstance(ref, cst.Name) and ref.value == node.value):
+            continue
+        context.consume(call)
+        fed = argument(call, 1, "value")
+        for target, bound in context.assignments.items():
+            if any(v is call for v, _, i in bound) and isinstance(fed, cst.Name):
+                assigns[target] = fed.value
+    return {"name": node.value, "initial": initial, "assigns": assigns}

@@ -74,6 +74,9 @@ class RecognizedPipeline:
     # kwargs), "tf1": TF1's arguments but the step, "step": the global step's name, ...}
     schedule: Optional[Dict[str, object]] = None
     global_step: Optional[str] = None  # the name minimize/apply_gradients increments
+    # a learning rate in tf.Variable(x, trainable=False) set by tf.assign: {"name",
+    # "initial", "assigns": {assign op name: the placeholder it is fed}}
+    rate_variable: Optional[Dict[str, object]] = None
     batch_size: Optional[int] = None
     training_steps: Optional[int] = None
     first_step: int = 1
