@@ -760,7 +760,9 @@ OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regressio
             # Python 2; clip_by_global_norm and exponential_decay on its global step
             "py2_clip_decay_stacked.py",
             # a learning-rate variable set per epoch by an assign op
-            "lr_assign_decay_gru.py")
+            "lr_assign_decay_gru.py",
+            # PTB style: sequence_loss_by_example summed / batch_size, clipping, perplexity
+            "ptb_style_sequence_loss_by_example.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the
 # kept port of every fixture is proved by its generated test (test_keras_proofs.py)
 OWN_DATA_RUN = ("sine_regression_lstm.py",)
@@ -865,6 +867,10 @@ MANY_TO_MANY = {  # fixture -> (loss of LOSSES, token input, runner)
         "initializer": "keras.initializers.RandomUniform(minval=-1.0, maxval=1.0)"},
         "static_rnn"),
     "sine_sequence_regression_dense.py": ("mean_squared_error", None, "dynamic_rnn"),
+    # a [batch_size, num_steps] placeholder (one batch size), sequence_loss_by_example
+    "ptb_style_sequence_loss_by_example.py": ("per_sequence_sparse_cross_entropy", {
+        "embedding": (16, 32), "initializer": "keras.initializers.GlorotUniform()"},
+        "dynamic_rnn"),
 }
 
 
@@ -1088,3 +1094,23 @@ def test_learning_rate_variable_in_an_mnist_tutorial_is_listed():
         "optimizer = tf.train.AdamOptimizer(learning_rate=lr)")
     code, changes, unconverted = port_to_keras(source, filename="x.py")
     assert changes == [] and any("`lr` (set by tf.assign)" in why for _, why in unconverted)
+
+
+def test_sequence_loss_by_example_summed_over_the_batch_size():
+    """PTB's cost, `tf.reduce_sum(sequence_loss_by_example([logits], [targets],
+    [tf.ones(...)])) / batch_size`: Keras' summed sparse cross-entropy with loss_weights
+    1 / batch_size (TF1's division, whatever the batch fed); a divisor that is not a
+    constant is listed."""
+    name = "ptb_style_sequence_loss_by_example.py"
+    r = recognize(_read(CASES / name))
+    assert (r.loss, r.loss_scale) == ("per_sequence_sparse_cross_entropy", 20)
+    code, changes, unconverted = _port(name)
+    assert unconverted == []
+    assert 'loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum")' \
+        in code and "loss_weights=1.0 / 20," in code
+    assert "tf1_fetches(model.train_on_batch(x_all[start:start + batch_size]" in code
+    source = _read(CASES / name).replace("cost = tf.reduce_sum(loss) / batch_size",
+                                         "cost = tf.reduce_sum(loss) / tf.to_float(batch_size)")
+    code, changes, unconverted = port_to_keras(source, filename=name)
+    assert changes == [] and unconverted  # nothing generated, the reason listed
+    assert any("the cost's divisor: cannot resolve" in why for _, why in unconverted)

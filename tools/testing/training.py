@@ -172,7 +172,9 @@ def assert_training_equivalent(legacy_graph_fn: Callable, make_keras_model: Call
         try:
             model = mapped(session)
             before = _trainable(model)
+            # the port's loss as it compiled it (its loss_weights too), plain SGD
             model.compile(optimizer=keras.optimizers.SGD(1.0), loss=model.loss,
+                          loss_weights=(model.get_compile_config() or {}).get("loss_weights"),
                           run_eagerly=run_eagerly)
             tf1_loss = session.run([loss_tensor, sgd_op], feed_dict)[0]
             keras_loss = _first(model.train_on_batch(_model_inputs(model, feeds), labels))

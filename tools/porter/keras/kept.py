@@ -125,6 +125,10 @@ class _Program:
                         value, line + 1, context.readout_node):
                     self.roles[name] = "logits"  # the readout's output, through names
                     continue
+                if index is None and line == r.lines.get("loss") and isinstance(
+                        value, cst.BinaryOperation):  # `tf.reduce_sum(loss) / batch_size`
+                    self.roles[name] = "loss"
+                    continue
                 if index is not None or not isinstance(value, cst.Call):
                     continue
                 last = last_part(context.canonical(value.func))
@@ -362,7 +366,15 @@ class _SessionBody(cst.CSTTransformer):
     def check(self, body, line):
         """Nothing of the graph or the session (nor an inlined feed dict) is left in the
         rewritten body."""
+        rebound = set()  # names the body assigns itself (`batch_cost, _ = sess.run(...)`)
+
+        class _Targets(cst.CSTVisitor):
+            def visit_AssignTarget(self, node):
+                rebound.update(names_in(node.target))
+
+        body.visit(_Targets())
         left = names_in(body) & (self.graph_names | {self.session} | set(self._feed_dicts))
+        left -= rebound - {self.session}
         if left:
             raise NotKept(line, f"the session block uses {sorted(left)} other than in "
                                 "sess.run")

@@ -21,6 +21,8 @@ class LossPort:
     tf1: str  # the TF1 loss of the generated test: ``{logits}`` and ``{labels}`` filled in
     labels: str  # what the generated test draws: "one_hot" classes, "class_ids", "values"
     why: str  # why the Keras loss is TF1's
+    # compile's loss_weights, as code ({scale}: the recognised loss_scale), or None
+    loss_weights: str = None
 
 
 LOSSES = MappingProxyType({loss.name: loss for loss in (
@@ -47,6 +49,20 @@ LOSSES = MappingProxyType({loss.name: loss for loss in (
         "the mean over every label (each example, or each step of each sequence) of "
         "-log_softmax(logits)[label]: TF1's reduce_mean of its sparse cross-entropy, and "
         "sequence_loss with weights of ones (sum(loss * 1) / sum(1))"),
+    LossPort(
+        "per_sequence_sparse_cross_entropy",
+        ("tf.reduce_sum(legacy_seq2seq.sequence_loss_by_example([logits], [targets], "
+         "[tf.ones(...)])) / batch_size",),
+        'keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum")',
+        '[keras.metrics.SparseCategoricalAccuracy(name="accuracy")]',
+        "tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(\n"
+        "        labels={labels}, logits={logits})) / {scale}",
+        "class_ids",
+        "the sum over every step of every example of -log_softmax(logits)[label], times "
+        "loss_weights = 1 / the program's batch-size constant: TF1's reduce_sum of "
+        "sequence_loss_by_example with weights of ones divided by that constant (for any "
+        "batch size)",
+        loss_weights="1.0 / {scale!r}"),
     LossPort(
         "mean_squared_error",
         ("tf.reduce_mean(tf.square(pred - y))", "tf.reduce_mean(tf.square(y - pred))",

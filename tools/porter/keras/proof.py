@@ -136,7 +136,8 @@ def _model_code(r):
         f"    logits = {logits}",
         '    if "labels" not in inputs:',
         '        return {"logits": logits}',
-        "    loss = " + LOSSES[r.loss].tf1.format(labels='inputs["labels"]', logits="logits"),
+        "    loss = " + LOSSES[r.loss].tf1.format(labels='inputs["labels"]', logits="logits",
+                                             scale=r.loss_scale),
         '    return {"logits": logits, "loss": loss}',
     ]
     return "\n".join(lines)

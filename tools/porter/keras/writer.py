@@ -480,6 +480,15 @@ def kit_imports(r: RecognizedPipeline, layers):
     return kit
 
 
+def _loss_weights_code(r: RecognizedPipeline):
+    """compile's ``loss_weights`` line of the loss (LOSSES), or nothing."""
+    template = LOSSES[r.loss].loss_weights
+    if template is None:
+        return ""
+    return ("\n        loss_weights=" + template.format(scale=r.loss_scale) + ",  # TF1's "
+            f"division by {r.loss_scale!r}")
+
+
 def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
     """``GateBiasBlocks`` (when a layer uses it), ``build_model()`` and
     ``compile_model(model)`` as self-contained code: the shapes and the learning rate are
@@ -498,7 +507,7 @@ def compile_model(model):
 {_learning_rate_code(r, "    ")}
     model.compile(
         optimizer={optimizer_code},
-        loss={LOSSES[r.loss].keras},
+        loss={LOSSES[r.loss].keras},{_loss_weights_code(r)}
         metrics={LOSSES[r.loss].metrics})
     return model
 '''

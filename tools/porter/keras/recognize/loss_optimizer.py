@@ -71,6 +71,45 @@ def _sequence_loss(context):
     return call, line, [argument(call, 0, "logits")]
 
 
+def _per_sequence_loss(context):
+    """``tf.reduce_sum(sequence_loss_by_example([logits], [targets], [tf.ones(...)])) / B``
+    (legacy_seq2seq, TF 0.x ``tf.nn.seq2seq``; the PTB tutorial's cost) with ``B`` a
+    constant -> (the division, line, [logits]) and result.loss_scale = B; None, or False
+    (listed)."""
+    import libcst as cst
+
+    found = context.calls_named("sequence_loss_by_example")
+    if not found:
+        return None
+    call, line, name = found[0]
+    logits, weights = argument(call, 0, "logits"), argument(call, 2, "weights")
+    ones = (isinstance(weights, (cst.List, cst.Tuple)) and len(weights.elements) == 1
+            and isinstance(weights.elements[0].value, cst.Call)
+            and last_part(context.canonical(weights.elements[0].value.func))
+            in ("ones", "ones_like"))
+    single = isinstance(logits, (cst.List, cst.Tuple)) and len(logits.elements) == 1
+    divisions = [(value, at) for assignments in context.assignments.values()
+                 for value, at, index in assignments
+                 if index is None and isinstance(value, cst.BinaryOperation)
+                 and isinstance(value.operator, cst.Divide) and isinstance(value.left, cst.Call)
+                 and last_part(context.canonical(value.left.func)) == "reduce_sum"
+                 and value.left.args and context.holds(value.left.args[0].value, at, call)]
+    if not (ones and single and len(found) == 1 and len(divisions) == 1) \
+            or argument(call, None, "softmax_loss_function") is not None:
+        context.miss(line, "sequence_loss_by_example is ported as "
+                           "`tf.reduce_sum(sequence_loss_by_example([logits], [targets], "
+                           "[tf.ones(...)])) / batch_size` only (one logits tensor, weights "
+                           "of ones, the sum divided by a constant)")
+        return False
+    division, at = divisions[0]
+    scale = context.constant(division.right, "the cost's divisor", at)
+    if scale is None:
+        return False
+    context.result.loss_scale = scale
+    context.consume(call)  # the division reads it through a name
+    return division, at, [logits.elements[0].value]
+
+
 def _sparse_cross_entropy(context):
     """``tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=, logits=))``
     (keywords, or 0.x positional ``(logits, labels)``) -> (the mean, line, [logits]), None,
@@ -115,6 +154,7 @@ def _squared_error(context):
 # tools.porter.keras.losses.LOSSES -> its finder
 _FINDERS = (("softmax_cross_entropy", _softmax_cross_entropy),
             ("sparse_softmax_cross_entropy", _sequence_loss),
+            ("per_sequence_sparse_cross_entropy", _per_sequence_loss),
             ("sparse_softmax_cross_entropy", _sparse_cross_entropy),
             ("mean_squared_error", _squared_error))
 
@@ -143,10 +183,11 @@ def find_loss(context):
         context.loss_node = call  # what the gradients must be of (.optimizer_setup)
         return
     others = context.calls_named("sigmoid_cross_entropy_with_logits",
-                                 "sequence_loss_by_example", "weighted_cross_entropy_with_logits")
+                                 "weighted_cross_entropy_with_logits")
     for _, line, name in others:
         context.miss(line, f"loss `{name}` is not ported (LOSSES: softmax and sparse softmax "
-                           "cross-entropy, sequence_loss, mean squared error)")
+                           "cross-entropy, sequence_loss, sequence_loss_by_example, mean "
+                           "squared error)")
     if not others:
         context.miss(1, "no loss found (softmax_cross_entropy_with_logits, "
                         "sparse_softmax_cross_entropy_with_logits, sequence_loss, the mean "

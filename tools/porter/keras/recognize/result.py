@@ -58,6 +58,8 @@ class RecognizedPipeline:
     # Keras code}) or tf.one_hot(ids, depth) ({"one_hot": depth})
     token_input: Optional[Dict[str, object]] = None
     loss: Optional[str] = None
+    # the constant a summed loss is divided by (PTB's reduce_sum(loss) / batch_size)
+    loss_scale: Optional[float] = None
     optimizer: Optional[str] = None  # "adam", "sgd", "rmsprop"
     optimizer_options: Dict[str, float] = dataclasses.field(default_factory=dict)
     learning_rate: Optional[float] = None

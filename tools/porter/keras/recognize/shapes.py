@@ -23,7 +23,12 @@ def find_input_shape(context, runner_line):
 
 
 def _placeholder_shape(context):
-    """(steps, input_size) of the first ``[None, steps, input_size]`` placeholder."""
+    """(steps, input_size) of the first ``[None, steps, input_size]`` placeholder (or
+    ``[None, steps]`` of token ids). The batch dimension may be a constant (a program
+    written for one batch size, as the PTB tutorial): the Keras model takes any batch."""
+    def batch(dim):
+        return dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim > 0)
+
     for call, line, _ in context.calls_named("placeholder"):
         shape = argument(call, 1, "shape")
         if shape is None:
@@ -32,12 +37,12 @@ def _placeholder_shape(context):
             dims = evaluate(shape, context.constants)
         except Unresolved:
             continue
-        if isinstance(dims, list) and len(dims) == 3 and dims[0] is None:
+        if isinstance(dims, list) and len(dims) == 3 and batch(dims[0]):
             shape = int(dims[1]), int(dims[2])
             context.result.lines["input"] = line
             return shape
         dtype = context.code(argument(call, 0, "dtype") or call.args[0].value)
-        if isinstance(dims, list) and len(dims) == 2 and dims[0] is None and "int" in dtype:
+        if isinstance(dims, list) and len(dims) == 2 and batch(dims[0]) and "int" in dtype:
             # token ids: the input size is the embedding's (tools...recognize.inputs)
             context.result.lines["input"] = line
             context.result.token_input = {}
