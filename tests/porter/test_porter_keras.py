@@ -1114,3 +1114,37 @@ def test_sequence_loss_by_example_summed_over_the_batch_size():
     code, changes, unconverted = port_to_keras(source, filename=name)
     assert changes == [] and unconverted  # nothing generated, the reason listed
     assert any("the cost's divisor: cannot resolve" in why for _, why in unconverted)
+
+
+@pytest.mark.parametrize("name", ["py2_kernel_tagging_notebook.ipynb",
+                                  "one_hot_notebook_kept.ipynb"])
+def test_kept_notebook_models_train_in_a_compiled_step(name, tmp_path):
+    """A kept notebook's model is named after the notebook (a name TensorFlow's scopes
+    accept: a notebook's cells once gave "_string_", which the compiled train step
+    refused), and one compiled train_on_batch runs. The Python 2 kernel notebook is
+    converted first (fissix), its per-step tagging model keeps its data cells."""
+    import ast
+
+    import keras
+    import nbformat
+
+    from tools.porter.engine import port_file
+
+    report = port_file(CASES / name, target="keras")
+    assert not report.error and not report.manual and report.proof is not None
+    code = "\n".join(c.source for c in nbformat.reads(report.new_text, as_version=4).cells
+                     if c.cell_type == "code")
+    tree = ast.parse(code)
+    tree.body = [n for n in tree.body if isinstance(
+        n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
+    namespace = {"__name__": f"kept_{Path(name).stem}"}
+    exec(compile(tree, name, "exec"), namespace)
+    model = namespace["compile_model"](namespace["build_model"]())
+    assert model.name == Path(name).stem
+    steps = model.input_shape[1]
+    x = np.random.default_rng(0).integers(0, 2, (4, steps)).astype(np.int32)
+    y = (np.zeros((4, steps), np.int32) if model.output_shape[1] == steps
+         else np.eye(model.output_shape[-1], dtype=np.float32)[[0, 1, 0, 1]])
+    model.run_eagerly = False
+    loss = model.train_on_batch(x, y)
+    assert np.isfinite(np.asarray(keras.tree.flatten(loss)[0]))

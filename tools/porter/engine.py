@@ -363,7 +363,7 @@ def python2_kernel(nb):
             or (isinstance(mode, dict) and str(mode.get("version", "")) == "2"))
 
 
-def port_notebook(text, *, target="compat", python2=False):
+def port_notebook(text, *, target="compat", python2=False, filename="<notebook>"):
     """Port the code cells of a notebook (JSON text): ``(new_text, [(cell_index, result)])``.
 
     The code cells are ported together, as one program (a name imported in one cell is
@@ -391,7 +391,8 @@ def port_notebook(text, *, target="compat", python2=False):
         line += piece.count("\n") + 1
     if not pieces:
         return text, []
-    result = port_source("\n".join(pieces) + "\n", target=target, python2=python2)
+    result = port_source("\n".join(pieces) + "\n", target=target, python2=python2,
+                         filename=filename)
     cells = _split_result(result, starts)
     cells[0].proof = result.proof  # one program, one proof (the notebook's)
     results = list(zip(indices, cells))
@@ -478,7 +479,7 @@ def port_file(path, relative=None, *, target="compat", python2=False):
     if path.suffix == ".ipynb":
         try:
             new_text, report.results = port_notebook(report.original, target=target,
-                                                     python2=python2)
+                                                     python2=python2, filename=str(path))
         except Exception as error:  # malformed notebook JSON / schema: a reported error
             report.results.append((None, PortResult("", error=ParseFailure(
                 0, 0, f"not a readable notebook: {type(error).__name__}: {error}"))))

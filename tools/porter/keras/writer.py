@@ -466,7 +466,10 @@ def _model_code(r: RecognizedPipeline, layers):
 
 
 def _stem(filename):
-    return re.sub(r"\W", "_", (filename or "program").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    """The program's file stem as a Keras model name (letters, digits and ``_``, starting
+    with a letter or digit: TensorFlow's name scopes refuse others)."""
+    stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"\W", "_", stem).strip("_") or "ported_model"
 
 
 def kit_imports(r: RecognizedPipeline, layers):
