@@ -12,7 +12,7 @@ each configuration once and reuses its session.
 """
 import dataclasses
 import functools
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -249,34 +249,39 @@ def tf1_values_for_keras(legacy: LegacyGraph, values: Dict[str, np.ndarray]):
 # --------------------------------------------------------------------------------------
 # TF1's initial values (the weights both sides of a pair start from)
 # --------------------------------------------------------------------------------------
-def _glorot_uniform(rng, shape):
-    fan_in, fan_out = shape[0], shape[-1]
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, shape)
+def tf1_initial_distribution(name: str, shape) -> Tuple[str, float]:
+    """TF1's default initial distribution of the variable ``name`` (a full name) of
+    ``shape``: ``("normal", stddev)``, ``("constant", value)`` or ``("uniform", limit)``.
+
+    ``get_variable``'s default glorot-uniform (limit ``sqrt(6 / (fan_in + fan_out))``) for
+    every kernel (2-D, any name ending ``kernel``/``weights`` inside the RNN) and for
+    LSTMCell's peepholes (the scope's initializer), zeros for biases and layer-norm
+    shifts, 1.0 for ``GRUCell``'s ``gates/bias`` (``constant_initializer(1.0)``) and
+    LayerNormBasicLSTMCell's ``gamma`` (norm_gain), and the tutorials'
+    ``tf.random_normal`` (``N(0, 1)``) for the readout weights and biases."""
+    if name in (READOUT_WEIGHTS, READOUT_BIASES):
+        return "normal", 1.0
+    if name.endswith("gates/bias") or name.endswith("gamma"):
+        return "constant", 1.0
+    if name.endswith("_diag") or len(shape) != 1:
+        fan_in, fan_out = shape[0], shape[-1]
+        return "uniform", float(np.sqrt(6.0 / (fan_in + fan_out)))
+    return "constant", 0.0
 
 
 def tf1_initial_values(variable_shapes: Dict[str, tuple], rng) -> Dict[str, np.ndarray]:
-    """TF1's default initial values for ``{full variable name: shape}``, drawn from ``rng``.
-
-    What TF1 itself drew (same distributions, not the same numbers): ``get_variable``'s
-    default glorot-uniform for every kernel (2-D, any name ending ``kernel``/``weights``
-    inside the RNN), zeros for biases, 1.0 for ``GRUCell``'s ``gates/bias``, and the
-    tutorials' ``tf.random_normal`` (``N(0, 1)``) for the readout weights and biases.
-    """
+    """TF1's default initial values for ``{full variable name: shape}``, drawn from ``rng``
+    (:func:`tf1_initial_distribution`: what TF1 itself drew, the same distributions, not
+    the same numbers)."""
     values = {}
     for name in sorted(variable_shapes):
         shape = tuple(int(d) for d in variable_shapes[name])
-        if name in (READOUT_WEIGHTS, READOUT_BIASES):
-            value = rng.normal(0.0, 1.0, shape)
-        elif name.endswith("gates/bias"):  # GRUCell: constant_initializer(1.0)
-            value = np.ones(shape)
-        elif name.endswith("gamma"):  # LayerNormBasicLSTMCell: norm_gain 1.0
-            value = np.ones(shape)
-        elif name.endswith("_diag"):  # LSTMCell peepholes: the scope's glorot-uniform
-            value = _glorot_uniform(rng, shape)
-        elif len(shape) == 1:  # biases, layer-norm shifts
-            value = np.zeros(shape)
-        else:  # kernels, projections: get_variable's default glorot-uniform
-            value = _glorot_uniform(rng, shape)
+        kind, parameter = tf1_initial_distribution(name, shape)
+        if kind == "normal":
+            value = rng.normal(0.0, parameter, shape)
+        elif kind == "uniform":
+            value = rng.uniform(-parameter, parameter, shape)
+        else:
+            value = np.full(shape, parameter)
         values[name] = value.astype(np.float32)
     return values

@@ -133,54 +133,61 @@ class _Code(str):
         return str(self)
 
 
-def _bias_blocks(cell):
-    """TF1's initial bias of ``cell`` in the Keras layout, as one constant per gate block,
-    or None when it is all zeros (or the Keras cell keeps TF1's layout)."""
+def _keras_blocks(cell, input_size, kind, fold_forget_bias):
+    """One number per gate block of each Keras weight of ``cell``'s layer: the parameter
+    of TF1's initial distribution (:func:`tools.proof.pipelines.tf1_initial_distribution`)
+    of the ``kind`` variables (``"constant"`` values, ``"uniform"`` limits; 0 for the
+    others), sent through the weight map (:func:`modern.weights.tf1_to_keras`, with
+    ``forget_bias`` folded into the LSTM forget block when ``fold_forget_bias``); None for
+    cells whose Keras layer keeps TF1's layout and initializers (the modern cells)."""
     from modern import weights
-    from tools.proof.pipelines import tf1_initial_values
-
-    if cell.keras_target not in ("LSTM", "GRU", "SimpleRNN"):
-        return None  # modern cells keep TF1's layout and forget_bias at run time
-    opts = cell.map_options(input_size=1)
-    shapes = weights.tf1_variable_shapes(cell.cell_type, **{k: v for k, v in opts.items()
-                                                            if k != "target"})
-    values = tf1_initial_values(shapes, np.random.default_rng(0))
-    keras_weights = weights.tf1_to_keras(cell.cell_type, values, **opts)
-    bias = np.asarray([w for w in keras_weights if np.ndim(w) == 1][-1], np.float64)
-    blocks = bias.reshape(-1, cell.units)
-    if not np.all(blocks == blocks[:, :1]):
-        raise ValueError(f"{cell.cell_type}: TF1's initial bias is not constant per gate")
-    values = [float(b) for b in blocks[:, 0]]
-    return None if not any(values) else values
-
-
-def kernel_limits(cell, input_size):
-    """TF1's initial kernels of ``cell`` in the Keras layout: ``get_variable``'s default
-    glorot-uniform on each TF1 kernel variable (``[input + units, blocks * units]``, limit
-    ``sqrt(6 / (fan_in + fan_out))``), as one uniform limit per gate block, the same for
-    the Keras kernel and recurrent kernel (the rows of one TF1 matrix); None for cells
-    whose Keras layer keeps TF1's layout and initializers (the modern cells)."""
-    from modern import weights
+    from tools.proof.pipelines import tf1_initial_distribution
 
     if cell.keras_target not in ("LSTM", "GRU", "SimpleRNN"):
         return None
     opts = cell.map_options(input_size=input_size)
     shapes = weights.tf1_variable_shapes(cell.cell_type, **{k: v for k, v in opts.items()
                                                             if k != "target"})
-    limits = {name: np.full(shape, np.sqrt(6.0 / (shape[0] + shape[-1])) if len(shape) == 2
-                            else 0.0) for name, shape in shapes.items()}
-    if "forget_bias" in opts:
-        opts = dict(opts, forget_bias=0.0)  # biases are not kernels
-    kernels = [w for w in weights.tf1_to_keras(cell.cell_type, limits, **opts) if np.ndim(w) == 2]
-    per_block = []
-    for kernel in kernels[:2]:  # kernel, recurrent kernel
-        blocks = np.asarray(kernel, np.float64).reshape(kernel.shape[0], -1, cell.units)
-        if not np.all(blocks == blocks[:1, :, :1]):
-            raise ValueError(f"{cell.cell_type}: TF1's kernel limit is not one per gate block")
-        per_block.append([float(v) for v in blocks[0, :, 0]])
-    if per_block[0] != per_block[1]:
+    values = {}
+    for name, shape in shapes.items():
+        found, parameter = tf1_initial_distribution(name, shape)
+        values[name] = np.full(shape, parameter if found == kind else 0.0)
+    if not fold_forget_bias and "forget_bias" in opts:
+        opts = dict(opts, forget_bias=0.0)
+    blocks = []
+    for weight in weights.tf1_to_keras(cell.cell_type, values, **opts):
+        weight = np.asarray(weight, np.float64)
+        per_block = weight.reshape(weight.shape[:-1] + (-1, cell.units))
+        first = per_block[(0,) * (weight.ndim - 1)][:, :1]  # each block's first value
+        if not np.all(per_block == first):
+            raise ValueError(f"{cell.cell_type}: TF1's initial {kind} is not one per gate "
+                             "block")
+        blocks.append([float(v) for v in first[:, 0]])
+    return blocks
+
+
+def _bias_blocks(cell):
+    """TF1's initial bias of ``cell`` in the Keras layout, as one constant per gate block,
+    or None when it is all zeros (or the Keras cell keeps TF1's layout)."""
+    blocks = _keras_blocks(cell, 1, "constant", fold_forget_bias=True)
+    if blocks is None:
+        return None
+    bias = blocks[-1]  # the Keras layer's bias: its last weight
+    return bias if any(bias) else None
+
+
+def kernel_limits(cell, input_size):
+    """TF1's initial kernels of ``cell`` in the Keras layout: ``get_variable``'s default
+    glorot-uniform on each TF1 kernel variable (``[input + units, blocks * units]``), as
+    one uniform limit per gate block, the same for the Keras kernel and recurrent kernel
+    (the rows of one TF1 matrix); None for the modern cells."""
+    blocks = _keras_blocks(cell, input_size, "uniform", fold_forget_bias=False)
+    if blocks is None:
+        return None
+    kernel, recurrent = blocks[:2]
+    if kernel != recurrent:
         raise ValueError(f"{cell.cell_type}: the kernel and recurrent kernel limits differ")
-    return per_block[0]
+    return kernel
 
 
 def _initializer_extra(cell, input_size):
