@@ -216,18 +216,17 @@ def find_optimizer(context):
     args, kwargs = _constant_arguments(context, call, line, last_part(name))
     if args is None:
         return
-    if result.schedule is not None:  # the Keras schedule replaces the first rate
-        if result.schedule["step"] != find_global_step(context, line):
-            context.miss(result.schedule["line"],
-                         f"{result.schedule['name']} reads the step "
-                         f"`{result.schedule['step']}`, which minimize/apply_gradients "
-                         "does not increment (global_step=...): its rate never changed in "
-                         "TF1; not ported")
-            return
     try:
         keras_kwargs = target.keras_kwargs(*args, **kwargs)
     except NotPortableError as e:
         context.miss(line, str(e))
+        return
+    find_gradient_processing(context, line)  # clipping; the step apply_gradients counts
+    if result.schedule is not None and result.schedule["step"] != result.global_step:
+        context.miss(result.schedule["line"],
+                     f"{result.schedule['name']} reads the step `{result.schedule['step']}`, "
+                     "which minimize/apply_gradients does not increment (global_step=...): "
+                     "its rate never changed in TF1; not ported")
         return
     result.optimizer = _SHORT_NAMES.get(last_part(name), last_part(name))
     result.learning_rate = keras_kwargs["learning_rate"]
@@ -237,19 +236,9 @@ def find_optimizer(context):
     result.optimizer_keras = (target.keras, keras_kwargs)
     result.optimizer_tf1 = (target.tf1, {k: v for k, v in target.bind(*args, **kwargs).items()
                                          if k in given and k != "name"})
-    find_global_step(context, line)  # reads the gradient processing (clipping)
     if result.clipping is not None:  # every gradient clipped, as the program did
         keras_class, keras_kwargs = result.optimizer_keras
         result.optimizer_keras = (keras_class, dict(keras_kwargs, **result.clipping["keras"]))
-
-
-def find_global_step(context, line):
-    """The global step minimize / apply_gradients increments (None: none), after
-    :func:`.optimizer_setup.find_gradient_processing` (run once, at the optimizer's line)."""
-    if not hasattr(context, "_gradient_processing_done"):
-        context._gradient_processing_done = True
-        find_gradient_processing(context, line)
-    return context.result.global_step
 
 
 def _constant_arguments(context, call, line, class_name):
