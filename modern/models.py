@@ -178,10 +178,12 @@ def rnn_variable_names(spec: RNNSpec) -> Dict[str, Tuple[int, ...]]:
     return names
 
 
-def _rnn_layers(model, spec):
+def _rnn_layers(model, spec, name="rnn"):
+    """The model's RNN layers of ``spec``: ``name`` (a Bidirectional, or one cell), else
+    ``name_0``, ``name_1``... (a unidirectional stack, one layer per cell)."""
     if spec.bidirectional or not spec.stacked:
-        return [model.get_layer("rnn")]
-    return [model.get_layer(f"rnn_{i}") for i in range(len(spec.cells))]
+        return [model.get_layer(name)]
+    return [model.get_layer(f"{name}_{i}") for i in range(len(spec.cells))]
 
 
 def _direction_weights(spec, tf1_vars, direction):
@@ -194,9 +196,11 @@ def _direction_weights(spec, tf1_vars, direction):
     return out
 
 
-def set_tf1_weights(model, spec: RNNSpec, tf1_vars, readout=None):
+def set_tf1_weights(model, spec: RNNSpec, tf1_vars, readout=None, layer="rnn"):
     """Load TF1 variables (names relative to the runner scope, see
-    :func:`rnn_variable_names`) and an optional readout ``(W, b)`` into ``model``."""
+    :func:`rnn_variable_names`) and an optional readout ``(W, b)`` into ``model``; its
+    RNN layers are named ``layer`` (``layer_0``, ``layer_1``... for a stack: an
+    encoder-decoder's ``"encoder"`` and ``"decoder"``)."""
     expected = rnn_variable_names(spec)
     unknown = sorted(set(tf1_vars) - set(expected))
     missing = sorted(set(expected) - set(tf1_vars))
@@ -212,7 +216,7 @@ def set_tf1_weights(model, spec: RNNSpec, tf1_vars, readout=None):
             raise ValueError(f"TF1 variable {name!r} has shape {list(got)}; expected "
                              f"{list(shape)}.")
     per_direction = [_direction_weights(spec, tf1_vars, d) for d in spec.directions]
-    layers = _rnn_layers(model, spec)
+    layers = _rnn_layers(model, spec, layer)
     if spec.bidirectional:
         layers[0].set_weights([w for direction in per_direction for cell in direction
                                for w in cell])

@@ -50,6 +50,11 @@ name ``"modern"``; backend-neutral, written with ``keras.ops``):
   mean square at 0 where TF1 starts it at 1.0, so its first step is
   ``lr * sign(g) / sqrt(1 - rho)`` whatever the gradient's size, TF1's
   ``lr * g / sqrt(rho + (1 - rho) * g**2 + epsilon)``; no Keras setting changes that.
+* :class:`TF1Adam`, :class:`TF1Adagrad` (a :class:`Target`'s ``sparse`` class, for models
+  with an ``Embedding``): Keras' Adam / Adagrad with TF1's settings whose gradients are
+  made dense first (:func:`summed_rows`). On the TF backend an embedding's gradient is
+  ``tf.IndexedSlices``, one slice per looked-up id; Keras squares each slice, TF1 sums a
+  repeated id's slices and squares the sum.
 """
 import dataclasses
 import importlib
@@ -61,7 +66,7 @@ from typing import Callable, Mapping, Optional, Tuple
 import keras
 from keras import ops
 
-__all__ = ["TF1RMSprop", "Target", "NotPortableError", "REQUIRED", "OPTIMIZERS",
+__all__ = ["TF1RMSprop", "TF1Adam", "TF1Adagrad", "summed_rows", "Target", "NotPortableError", "REQUIRED", "OPTIMIZERS",
            "CLIPPING", "SCHEDULES", "lookup"]
 
 
@@ -117,7 +122,7 @@ class TF1RMSprop(keras.optimizers.Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
         lr = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
+        gradient = ops.cast(summed_rows(gradient, variable), dtype)  # TF1 sums repeats first
         index = self._get_variable_index(variable)
         ms, mom = self._ms[index], self._moms[index]
         # 1 - rho in the variable's dtype, as TF1's kernel computes it (not in float64)
@@ -139,6 +144,57 @@ class TF1RMSprop(keras.optimizers.Optimizer):
         config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
                        "centered": self.centered})
         return config
+
+
+def summed_rows(gradient, variable):
+    """A gradient as one dense tensor: an embedding's gradient on the TensorFlow backend
+    (``tf.IndexedSlices``, one slice per looked-up id, a repeated id repeated) with its
+    repeated rows summed, as TF1's optimizers summed them
+    (``_deduplicate_indexed_slices``) before any update; other gradients unchanged."""
+    if hasattr(gradient, "indices") and hasattr(gradient, "dense_shape"):
+        # zeros + slices: keras.ops adds a sparse operand densely, each row's slices
+        # summed (adding to 0.0 is exact); convert_to_tensor would keep the slices
+        return ops.add(ops.zeros(variable.shape, gradient.dtype), gradient)
+    return gradient
+
+
+@keras.saving.register_keras_serializable(package="modern")
+class TF1Adam(keras.optimizers.Adam):
+    """TF1's ``tf.compat.v1.train.AdamOptimizer`` where a gradient may be sparse (a model
+    with an ``Embedding``): ``keras.optimizers.Adam`` with TF1's epsilon (1e-8) whose
+    gradients are first made dense (:func:`summed_rows`).
+
+    Keras' Adam squares a ``tf.IndexedSlices`` gradient slice by slice, so an id looked up
+    k times adds the sum of its k squared slices to ``v``; TF1 first sums the k slices
+    and adds the square of the sum (limitation keras-sparse-gradient-squares). On the
+    JAX and torch backends the gradient is already dense: the same as ``Adam``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 name="TF1Adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, name=name, **kwargs)
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(summed_rows(gradient, variable), variable, learning_rate)
+
+
+@keras.saving.register_keras_serializable(package="modern")
+class TF1Adagrad(keras.optimizers.Adagrad):
+    """TF1's ``tf.compat.v1.train.AdagradOptimizer`` where a gradient may be sparse (a
+    model with an ``Embedding``): ``keras.optimizers.Adagrad`` with TF1's epsilon (none:
+    0.0) whose gradients are first made dense (:func:`summed_rows`): TF1 adds the square
+    of a repeated id's summed slices to its accumulator, Keras' Adagrad the sum of their
+    squares (limitation keras-sparse-gradient-squares)."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=0.0,
+                 name="TF1Adagrad", **kwargs):
+        super().__init__(learning_rate=learning_rate,
+                         initial_accumulator_value=initial_accumulator_value,
+                         epsilon=epsilon, name=name, **kwargs)
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(summed_rows(gradient, variable), variable, learning_rate)
 
 
 # ------------------------------------------------------------------------------------
@@ -172,6 +228,9 @@ class Target:
     check: Optional[Callable[[dict], None]] = None
     notes: Tuple[str, ...] = ()  # what else the port must do, in words
     spellings: Tuple[str, ...] = ()  # every TF1 spelling (tf.train.X, tf.compat.v1.train.X)
+    # the Keras class for a model with sparse gradients (an Embedding: tf.IndexedSlices on
+    # the TF backend), where ``keras`` would update them otherwise than TF1, and why
+    sparse: Optional[Tuple[str, str]] = None
 
     @property
     def name(self):
@@ -205,9 +264,14 @@ class Target:
         result.update(self.fixed)
         return result
 
-    def keras_class(self):
+    def keras_for(self, sparse=False):
+        """The qualified Keras class for a model with (``sparse``) or without an
+        embedding's sparse gradients."""
+        return self.sparse[0] if sparse and self.sparse is not None else self.keras
+
+    def keras_class(self, sparse=False):
         """The Keras class (``keras.optimizers.Adam``, ``modern.optimizers.TF1RMSprop``)."""
-        module, _, name = self.keras.rpartition(".")
+        module, _, name = self.keras_for(sparse).rpartition(".")
         return getattr(importlib.import_module(module), name)
 
     def build(self, *args, **kwargs):
@@ -242,14 +306,15 @@ _LOCKING = ("use_locking", False)
 _LR_REASON = "TF1's learning_rate (required, or TF1's default); Keras' default is 0.01/0.001"
 
 
-def _optimizer(cls, keras, signature, renames, reasons, fixed=None, check=None, notes=()):
+def _optimizer(cls, keras, signature, renames, reasons, fixed=None, check=None, notes=(),
+               sparse=None):
     reasons = dict({"learning_rate": _LR_REASON}, **reasons)
     return Target(tf1=f"tf.compat.v1.train.{cls}", keras=keras, signature=tuple(signature),
                   renames=MappingProxyType(dict(renames)), reasons=MappingProxyType(reasons),
                   fixed=MappingProxyType(dict(fixed or {})), check=check,
                   notes=tuple(notes) + ("use_locking and name are dropped (no Keras "
                                         "meaning; Keras names its own slots)",),
-                  spellings=_spellings(cls, *_TRAIN))
+                  spellings=_spellings(cls, *_TRAIN), sparse=sparse)
 
 
 def _check_adagrad(bound):
@@ -280,7 +345,9 @@ OPTIMIZERS = MappingProxyType({
         check=_check_momentum_nesterov,
         notes=("Keras keeps v = m*v - lr*g, TF1 a = m*a + g and var -= lr*a: equal while "
                "the learning rate is constant; with a schedule or an assigned learning rate "
-               "they differ (limitation momentum-varying-learning-rate)",)),
+               "they differ (limitation momentum-varying-learning-rate)",
+               "on an embedding's sparse gradient TF1 updates only the looked-up rows "
+               "(limitation tf1-sparse-updates-are-lazy)")),
     "AdamOptimizer": _optimizer(
         "AdamOptimizer", "keras.optimizers.Adam",
         [("learning_rate", 0.001), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8),
@@ -289,7 +356,11 @@ OPTIMIZERS = MappingProxyType({
          "epsilon": "epsilon"},
         {"epsilon": "TF1's default epsilon is 1e-8, Keras' 1e-7 (both add it to sqrt(v) with "
                     "the bias correction folded into the step size)",
-         "beta_1": "TF1's beta1", "beta_2": "TF1's beta2"}),
+         "beta_1": "TF1's beta1", "beta_2": "TF1's beta2"},
+        sparse=("modern.optimizers.TF1Adam",
+                "an embedding's gradient (tf.IndexedSlices on the TF backend): Keras' Adam "
+                "squares each looked-up id's slice, TF1 the sum of a repeated id's slices "
+                "(limitation keras-sparse-gradient-squares)")),
     "AdagradOptimizer": _optimizer(
         "AdagradOptimizer", "keras.optimizers.Adagrad",
         [("learning_rate", REQUIRED), ("initial_accumulator_value", 0.1), _LOCKING,
@@ -299,7 +370,11 @@ OPTIMIZERS = MappingProxyType({
         {"initial_accumulator_value": "TF1's initial_accumulator_value (both default to 0.1)",
          "epsilon": "TF1's Adagrad adds no epsilon: var -= lr * g / sqrt(accum); Keras "
                     "adds 1e-7 inside the sqrt by default"},
-        fixed={"epsilon": 0.0}, check=_check_adagrad),
+        fixed={"epsilon": 0.0}, check=_check_adagrad,
+        sparse=("modern.optimizers.TF1Adagrad",
+                "an embedding's gradient (tf.IndexedSlices on the TF backend): Keras' "
+                "Adagrad adds the squares of a repeated id's slices, TF1 the square of their "
+                "sum (limitation keras-sparse-gradient-squares)")),
     "RMSPropOptimizer": _optimizer(
         "RMSPropOptimizer", "modern.optimizers.TF1RMSprop",
         [("learning_rate", REQUIRED), ("decay", 0.9), ("momentum", 0.0), ("epsilon", 1e-10),
@@ -311,7 +386,9 @@ OPTIMIZERS = MappingProxyType({
         notes=("keras.optimizers.RMSprop starts its mean square at 0, TF1 at 1.0: no "
                "setting fixes that (limitation keras-rmsprop-initial-mean-square), hence "
                "modern.optimizers.TF1RMSprop; import modern.optimizers before "
-               "keras.saving.load_model",)),
+               "keras.saving.load_model",
+               "on an embedding's sparse gradient TF1 updates only the looked-up rows "
+               "(limitation tf1-sparse-updates-are-lazy)")),
     "AdadeltaOptimizer": _optimizer(
         "AdadeltaOptimizer", "keras.optimizers.Adadelta",
         [("learning_rate", 0.001), ("rho", 0.95), ("epsilon", 1e-8), _LOCKING,

@@ -630,5 +630,63 @@ CLIP_BY_VALUE_ASYMMETRIC = Limitation(
     "ranges. Clip in a custom train_step (or subclass the optimizer's _clip_gradients).",
     _demo_clip_by_value_asymmetric)
 
+
+
+def _demo_sparse_gradient_squares():
+    import keras
+
+    from tools.proof.pairs import sparse_gradients as pair
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    adam = pair.trajectory_diff("AdamOptimizer", 0, keras.optimizers.Adam(0.05, epsilon=1e-8))
+    adagrad = pair.trajectory_diff("AdagradOptimizer", 0, keras.optimizers.Adagrad(
+        0.1, initial_accumulator_value=0.1, epsilon=0.0))
+    fixed = max(pair.trajectory_diff(name, 0) for name in ("AdamOptimizer",
+                                                           "AdagradOptimizer"))
+    holds = (adam > 1e3 * OPTIMIZER_TRAJECTORY["AdamOptimizer"]
+             and adagrad > 1e3 * OPTIMIZER_TRAJECTORY["AdagradOptimizer"]
+             and fixed <= OPTIMIZER_TRAJECTORY["AdamOptimizer"])
+    return Demonstration(holds, f"an Embedding's table over {pair.STEPS} steps, a repeated "
+                         f"id: AdamOptimizer(0.05) vs keras Adam with TF1's settings: max "
+                         f"|diff| {adam:.3g}; AdagradOptimizer(0.1) vs keras Adagrad: "
+                         f"{adagrad:.3g} (modern.optimizers.TF1Adam / TF1Adagrad: "
+                         f"{fixed:.3g})", min(adam, adagrad))
+
+
+def _demo_lazy_sparse_updates():
+    from tools.proof.pairs import sparse_gradients as pair
+    from tools.proof.tolerances import OPTIMIZER_TRAJECTORY
+
+    diffs = {name: pair.trajectory_diff(name, 0) for name in ("MomentumOptimizer",
+                                                               "RMSPropOptimizer")}
+    holds = all(d > 1e3 * OPTIMIZER_TRAJECTORY[name] for name, d in diffs.items())
+    return Demonstration(holds, f"an Embedding's table over {pair.STEPS} steps, a row looked "
+                         "up every other step: " + "; ".join(
+                             f"{name} vs the table's Keras optimizer: max |diff| {d:.3g}"
+                             for name, d in diffs.items()), min(diffs.values()))
+
+
+KERAS_SPARSE_GRADIENT_SQUARES = Limitation(
+    "keras-sparse-gradient-squares",
+    "keras.optimizers.Adam and Adagrad square an embedding's sparse gradient slice by slice",
+    "On the TF backend an Embedding's gradient is tf.IndexedSlices, one slice per looked-up "
+    "id: Keras' Adam and Adagrad add the squares of a repeated id's slices to their second "
+    "moment / accumulator, TF1 (which sums the slices first) the square of their sum. Use "
+    "modern.optimizers.TF1Adam / TF1Adagrad (the table's sparse classes; the port picks "
+    "them for a model with an Embedding). JAX and torch give dense gradients: no "
+    "difference there.",
+    _demo_sparse_gradient_squares)
+TF1_SPARSE_UPDATES_ARE_LAZY = Limitation(
+    "tf1-sparse-updates-are-lazy",
+    "TF1's MomentumOptimizer and RMSPropOptimizer update only the looked-up rows of an "
+    "embedding",
+    "On a sparse gradient (tf.nn.embedding_lookup) TF1's sparse kernels touch only the rows "
+    "in the batch: the other rows' momentum and mean square neither decay nor move the "
+    "variable. Keras' optimizers (and modern.optimizers.TF1RMSprop) update every row, a "
+    "row not looked up with a zero gradient. Equal for rows looked up every step, and "
+    "without momentum for the variable's values until a skipped row is looked up again.",
+    _demo_lazy_sparse_updates)
+
 ALL = ALL + (KERAS_RMSPROP_INITIAL_MEAN_SQUARE, KERAS_DEFAULT_EPSILON,
-             MOMENTUM_VARYING_LEARNING_RATE, CLIP_BY_VALUE_ASYMMETRIC)
+             MOMENTUM_VARYING_LEARNING_RATE, CLIP_BY_VALUE_ASYMMETRIC,
+             KERAS_SPARSE_GRADIENT_SQUARES, TF1_SPARSE_UPDATES_ARE_LAZY)

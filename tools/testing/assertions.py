@@ -349,7 +349,7 @@ def assert_equivalent(legacy_graph_fn: Callable, keras_model, inputs, *,
 # ------------------------------------------------------------------------------------
 def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
                       readout: Optional[Tuple[str, str]] = None,
-                      layers: Optional[Mapping] = None) -> Callable:
+                      layers: Optional[Mapping] = None, layer: str = "rnn") -> Callable:
     """A ``weight_map`` that copies the TF1 graph's RNN (and readout) variables into a
     Keras model laid out like :func:`modern.models.build_keras_model`'s.
 
@@ -374,6 +374,10 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
             ``{"input_projection": ("W_in", "b_in")}`` (TF1's ``W`` is Keras' ``kernel``
             layout) or the ``Embedding`` of ``tf.nn.embedding_lookup(E, ids)``
             ``{"embedding": ("E",)}``.
+        layer: the name of the model's RNN layer (``layer_0``, ``layer_1``... for a
+            unidirectional stack), e.g. ``"encoder"`` and ``"decoder"`` of an
+            encoder-decoder, one ``weights_from_spec`` each (the encoder's spec without
+            ``num_classes``: no readout).
     """
     from modern.models import RNNSpec, set_tf1_weights
     from tools.proof.pipelines import READOUT_BIASES, READOUT_WEIGHTS, RUNNER_SCOPES
@@ -393,11 +397,13 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
         raise TypeError(f"readout must be the (weights, biases) variable names, got "
                         f"{readout!r}")
     layers = dict(layers or {})
-    for layer, names in layers.items():
-        if (not isinstance(layer, str) or isinstance(names, str) or not isinstance(
+    for other, names in layers.items():
+        if (not isinstance(other, str) or isinstance(names, str) or not isinstance(
                 names, Sequence) or not names or not all(isinstance(n, str) for n in names)):
             raise TypeError(f"layers must map Keras layer names to a tuple of variable "
-                            f"names, got {layer!r}: {names!r}")
+                            f"names, got {other!r}: {names!r}")
+    if not isinstance(layer, str) or not layer:
+        raise TypeError(f"layer must be the RNN layer's name such as 'rnn', got {layer!r}")
     prefix = scope.rstrip("/") + "/"
 
     def copy_weights(session, graph, keras_model):
@@ -412,12 +418,12 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
             raise ValueError(f"weights_from_spec: no variable under scope {prefix!r} in the "
                              f"graph (it has {sorted(variables)}); pass scope=...")
         readout_values = None
-        for layer, names in layers.items():
+        for other, names in layers.items():
             missing = [n for n in names if n not in variables]
             if missing:
                 raise ValueError(f"weights_from_spec: variables {missing} of layer "
-                                 f"{layer!r} are not in the graph (it has {sorted(variables)})")
-            keras_model.get_layer(layer).set_weights(session.run([variables[n] for n in names]))
+                                 f"{other!r} are not in the graph (it has {sorted(variables)})")
+            keras_model.get_layer(other).set_weights(session.run([variables[n] for n in names]))
         if spec.num_classes is not None:
             missing = [n for n in readout if n not in variables]
             if missing:
@@ -426,7 +432,7 @@ def weights_from_spec(spec, runner: str, *, scope: Optional[str] = None,
                                  f"readout=(weights_name, biases_name)")
             readout_values = tuple(session.run([variables[n] for n in readout]))
         values = dict(zip(rnn, session.run(list(rnn.values()))))
-        set_tf1_weights(keras_model, spec, values, readout_values)
+        set_tf1_weights(keras_model, spec, values, readout_values, layer=layer)
 
     return copy_weights
 

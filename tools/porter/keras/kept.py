@@ -119,6 +119,7 @@ class _Program:
                          if name and name.startswith("tensorflow.")}
         self.train_ops = train_op_names(context)
         self.placeholders, self.roles = set(), {}
+        self.encoder_input = None  # an encoder-decoder's encoder input placeholder
         for name, assignments in context.assignments.items():
             for value, line, index in assignments:
                 if index is None and context.readout_node is not None and context.holds(
@@ -129,13 +130,17 @@ class _Program:
                         value, cst.BinaryOperation):  # `tf.reduce_sum(loss) / batch_size`
                     self.roles[name] = "loss"
                     continue
+                if index is not None and isinstance(value, (cst.Tuple, cst.List)):
+                    value, index = value.elements[index].value, None  # `x, y = a, b`
                 if index is not None or not isinstance(value, cst.Call):
                     continue
                 last = last_part(context.canonical(value.func))
                 if last == "placeholder":
                     self.placeholders.add(name)
-                    if line == r.lines.get("input"):
+                    if value is context.input_placeholder:
                         self.input = name
+                    elif value is context.encoder_placeholder:
+                        self.encoder_input = name
                 elif last in _INIT:
                     self.roles[name] = "init"
                 elif line == r.lines.get("loss"):
@@ -336,7 +341,7 @@ class _SessionBody(cst.CSTTransformer):
             feed = value
         if not isinstance(feed, cst.Dict):
             raise NotKept(line, "sess.run without a feed_dict literal")
-        x = y = lengths = None
+        x = y = lengths = encoder_x = None
         for element in feed.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key,
                                                                          cst.Name):
@@ -346,6 +351,8 @@ class _SessionBody(cst.CSTTransformer):
                 continue
             if key == self.program.input:
                 x = value
+            elif key == self.program.encoder_input:
+                encoder_x = value
             elif key == self.program.lengths:
                 lengths = value
             elif key in self.program.placeholders:
@@ -356,11 +363,18 @@ class _SessionBody(cst.CSTTransformer):
                 raise NotKept(line, f"feed_dict key `{key}` is not a placeholder")
         if x is None:
             raise NotKept(line, f"sess.run without the input `{self.program.input}` fed")
-        if self.program.r.spec.masked:  # the model's second input: TF1's sequence_length
+        inputs = [x]
+        if self.program.r.encoder is not None:  # the model's first input: the encoder's
+            if encoder_x is None:
+                raise NotKept(line, f"sess.run without the encoder's input "
+                                    f"`{self.program.encoder_input}` fed")
+            inputs.insert(0, encoder_x)
+        if self.program.r.spec.masked:  # the model's last input: TF1's sequence_length
             if lengths is None:
                 raise NotKept(line, f"sess.run without `{self.program.lengths}` "
                                     "(sequence_length) fed")
-            x = f"[{x}, {lengths}]"
+            inputs.append(lengths)
+        x = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
         return x, y
 
     def check(self, body, line):

@@ -33,8 +33,9 @@ __all__ = ["proof_test_name", "write_proof_test"]
 TRAINING_STEPS = 3  # steps of the program's optimizer the generated test compares
 # the TF1 variables of the generated graph: written into tf1_model and read back by the
 # weight map (the readout's are weights_from_spec's defaults)
+# (an encoder's own: "encoder_input_projection/weights"...; an embedding's:
+# "embedding/weights", "encoder_embedding/weights")
 _PROJECTION = ("input_projection/weights", "input_projection/biases")
-_EMBEDDING = ("embedding/weights",)
 
 
 def proof_test_name(original):
@@ -85,32 +86,70 @@ def _readout_input(r):
     return "outputs[:, -1, :]"
 
 
-def _model_code(r):
-    spec = r.spec
-    runner = RUNNERS[r.runner]
-    lines = ['    x = inputs["x"]']
-    tokens = r.token_input
+def _input_lines(tokens, projection, prefix="", embedding_prefix=None, reuse=False):
+    """tf1_model's lines from ``inputs["{prefix}x"]`` to ``{prefix}x``, the RNN's input:
+    the embedding variable ``{embedding_prefix}embedding/weights`` (default: the
+    prefix; ``reuse``: made before, the encoder's) or one-hot vectors of token ids, the
+    input projection ``matmul + b`` on every step."""
+    x, const = f"{prefix}x", prefix.upper()
+    lines = [f'    {x} = inputs["{x}"]']
     if tokens and "embedding" in tokens:
         vocabulary, dim = tokens["embedding"]
-        lines += [f'    embedding = v1.get_variable("{_EMBEDDING[0]}", [{vocabulary}, {dim}])',
-                  "    x = tf.nn.embedding_lookup(embedding, x)"]
+        embedding = f"{prefix if embedding_prefix is None else embedding_prefix}embedding"
+        if not reuse:
+            lines.append(f'    {embedding} = v1.get_variable("{embedding}/weights", '
+                         f'[{vocabulary}, {dim}])')
+        lines.append(f"    {x} = tf.nn.embedding_lookup({embedding}, {x})")
     elif tokens:
-        lines.append(f"    x = tf.one_hot(x, {tokens['one_hot']})")
-    length = ', sequence_length=inputs["sequence_length"]' if spec.masked else ""
-    if r.input_projection:
-        units = r.input_projection["units"]
-        activation = r.input_projection["activation"]
-        projected = "tf.matmul(flat, w_in) + b_in"
+        lines.append(f"    {x} = tf.one_hot({x}, {tokens['one_hot']})")
+    if projection:
+        units, activation = projection["units"], projection["activation"]
+        projected = f"tf.matmul({prefix}flat, {prefix}w_in) + {prefix}b_in"
         if activation:
             projected = f"tf.nn.{activation}({projected})"
         lines += [
             "    # the input projection tf.matmul(x, W_in) + b_in on every step",
-            f'    w_in = v1.get_variable("{_PROJECTION[0]}", [NUM_INPUT, '
-            f'{units}])',
-            f'    b_in = v1.get_variable("{_PROJECTION[1]}", [{units}])',
-            "    flat = tf.reshape(x, [-1, NUM_INPUT])",
-            f"    x = tf.reshape({projected}, [-1, TIMESTEPS, {units}])",
+            f'    {prefix}w_in = v1.get_variable("{prefix}{_PROJECTION[0]}", '
+            f'[{const}NUM_INPUT, {units}])',
+            f'    {prefix}b_in = v1.get_variable("{prefix}{_PROJECTION[1]}", [{units}])',
+            f"    {prefix}flat = tf.reshape({x}, [-1, {const}NUM_INPUT])",
+            f"    {x} = tf.reshape({projected}, [-1, {const}TIMESTEPS, {units}])",
         ]
+    return lines
+
+
+def _encoder_lines(r):
+    """An encoder-decoder's encoder, in variable scope ``encoder``: its final state
+    ``encoder_state`` starts the decoder."""
+    from modern.spec import RUNNERS as SPEC_RUNNERS
+
+    enc = r.encoder
+    shared = _shares_embedding(r)
+    lines = _input_lines(enc["token_input"], enc["input_projection"], "encoder_",
+                         embedding_prefix="" if shared else None)
+    runner = SPEC_RUNNERS[enc["runner"]]
+    if runner.static:
+        lines.append("    encoder_x = tf.unstack(encoder_x, ENCODER_TIMESTEPS, 1)")
+    lines += ['    with v1.variable_scope("encoder"):',
+              f"        cell = {_cells_code(enc['spec'])}",
+              f"        _, encoder_state = rnn.{enc['runner']}(cell, encoder_x, "
+              "dtype=tf.float32)"]
+    return lines
+
+
+def _shares_embedding(r):
+    from tools.porter.keras.writer import shares_embedding  # the writer imports this module
+
+    return shares_embedding(r)
+
+
+def _model_code(r):
+    spec = r.spec
+    runner = RUNNERS[r.runner]
+    lines = _encoder_lines(r) if r.encoder is not None else []
+    lines += _input_lines(r.token_input, r.input_projection,
+                          reuse=r.encoder is not None and _shares_embedding(r))
+    length = ', sequence_length=inputs["sequence_length"]' if spec.masked else ""
     if runner.static:
         lines.append("    x = tf.unstack(x, TIMESTEPS, 1)  # a list of TIMESTEPS (batch, "
                      "inputs) tensors")
@@ -122,6 +161,11 @@ def _model_code(r):
         else:
             lines.append(f"    outputs, (state_fw, state_bw) = rnn.{r.runner}(make_cell(), "
                          f"make_cell(), x, dtype=tf.float32{length})")
+    elif r.encoder is not None:  # the decoder, started from the encoder's final state
+        lines += ['    with v1.variable_scope("decoder"):',
+                  f"        cell = {_cells_code(spec)}",
+                  f"        outputs, state = rnn.{r.runner}(cell, x, initial_state="
+                  f"encoder_state, dtype=tf.float32{length})"]
     else:
         lines += [f"    cell = {_cells_code(spec)}",
                   f"    outputs, state = rnn.{r.runner}(cell, x, dtype=tf.float32{length})"]
@@ -245,22 +289,67 @@ def _dataclass_code(obj):
     return f"{type(obj).__name__}({', '.join(args)})"
 
 
-def _weight_scale(spec):
-    fan_in, size = 0, spec.input_size
-    for cell in spec.cells:
-        fan_in = max(fan_in, size + cell.output_size)
-        size = cell.output_size if not spec.bidirectional else size
+def _weight_scale(r):
+    fan_in = 0
+    for spec in (r.spec,) + ((r.encoder["spec"],) if r.encoder is not None else ()):
+        size = spec.input_size
+        for cell in spec.cells:
+            fan_in = max(fan_in, size + cell.output_size)
+            size = cell.output_size if not spec.bidirectional else size
     return round(min(0.5, fan_in ** -0.5), 4)
 
 
+def _encoder_constants(r):
+    """An encoder-decoder's encoder: its shapes, spec and runner, or nothing."""
+    if r.encoder is None:
+        return ""
+    enc = r.encoder
+    return (f"\n# the encoder, whose final state starts the decoder (SPEC)\n"
+            f"ENCODER_TIMESTEPS, ENCODER_NUM_INPUT = {enc['steps']!r}, {enc['input_size']!r}\n"
+            f"ENCODER = {_dataclass_code(enc['spec'])}\nENCODER_RUNNER = {enc['runner']!r}")
+
+
 def _weight_map_code(r):
+    """The ``weight_map`` argument of the checks: weights_from_spec's copy, or the name
+    of an encoder-decoder's ``weight_map`` (:func:`_encoder_decoder_map`)."""
+    if r.encoder is not None:
+        return "weight_map"
+    return f"testing.weights_from_spec(SPEC, RUNNER{_layers_option(r)})"
+
+
+def _layers_option(r, prefix=""):
+    """weights_from_spec's ``layers=`` for the input projection and embedding (those of
+    an encoder's ``prefix``), or nothing."""
     layers = []
-    if r.input_projection:
-        layers.append(f'"input_projection": {_PROJECTION!r}'.replace("'", '"'))
-    if r.token_input and "embedding" in r.token_input:
-        layers.append(f'"embedding": {_EMBEDDING!r}'.replace("'", '"'))
-    extra = f", layers={{{', '.join(layers)}}}" if layers else ""
-    return f"testing.weights_from_spec(SPEC, RUNNER{extra})"
+    tokens = r.encoder["token_input"] if prefix else r.token_input
+    projection = r.encoder["input_projection"] if prefix else r.input_projection
+    if projection:
+        names = tuple(prefix + name for name in _PROJECTION)
+        layers.append(f'"{prefix}input_projection": {names!r}'.replace("'", '"'))
+    if tokens and "embedding" in tokens and not (r.encoder and _shares_embedding(r)
+                                                and not prefix):
+        layer = "embedding" if r.encoder and _shares_embedding(r) else f"{prefix}embedding"
+        layers.append(f'"{layer}": ("{layer}/weights",)')
+    return f", layers={{{', '.join(layers)}}}" if layers else ""
+
+
+def _encoder_decoder_map(r):
+    """The module-level ``weight_map`` of an encoder-decoder: both RNNs' variables (TF1
+    scopes ``encoder/`` and ``decoder/``) into the port's layers of the same names."""
+    if r.encoder is None:
+        return ""
+    return f'''
+
+def weight_map(session, graph, keras_model):
+    """TF1's variables -> the port's weights: the encoder's (scope encoder/rnn) into its
+    layers named encoder, the decoder's and the readout's into decoder and readout."""
+    for copy in (testing.weights_from_spec(ENCODER, ENCODER_RUNNER, scope="encoder/rnn",
+                                           layer="encoder"{_layers_option(r, "encoder_")}),
+                 testing.weights_from_spec(SPEC, RUNNER, scope="decoder/rnn", layer="decoder"{_layers_option(r)})):
+        copy(session, graph, keras_model)
+
+
+'''
 
 
 def _loader_code(port_name, kept):
@@ -317,6 +406,15 @@ def write_proof_test(r, original, port_name):
         vocabulary = r.token_input.get("embedding", (r.token_input.get("one_hot"),))[0]
         inputs = [f'        "x": rng.integers(0, {vocabulary}, (BATCH, TIMESTEPS)).astype('
                   'np.int32),']
+    if r.encoder is not None:
+        tokens = r.encoder["token_input"]
+        if tokens:
+            vocabulary = tokens.get("embedding", (tokens.get("one_hot"),))[0]
+            inputs.insert(0, f'        "encoder_x": rng.integers(0, {vocabulary}, (BATCH, '
+                             'ENCODER_TIMESTEPS)).astype(np.int32),')
+        else:
+            inputs.insert(0, '        "encoder_x": rng.uniform(0.0, 1.0, (BATCH, '
+                             'ENCODER_TIMESTEPS, ENCODER_NUM_INPUT)).astype(np.float32),')
     if spec.masked:
         inputs.append('        "sequence_length": rng.integers(1, TIMESTEPS + 1, BATCH)'
                       '.astype(np.int32),')
@@ -361,16 +459,16 @@ TIMESTEPS, NUM_INPUT, NUM_CLASSES = {r.steps!r}, {r.input_size!r}, {spec.num_cla
 BATCH = 8
 # random weights Uniform(-s, s) with s = 1/sqrt(the largest fan-in of a cell): the
 # pre-activations stay O(1), as in a trained model, however wide the model
-WEIGHT_SCALE = {_weight_scale(spec)!r}
+WEIGHT_SCALE = {_weight_scale(r)!r}
 # the recognised model (modern.spec) and runner: how TF1's weights map to Keras'
 SPEC = {_dataclass_code(spec)}
-RUNNER = {r.runner!r}
+RUNNER = {r.runner!r}{_encoder_constants(r)}
 
 
 {_loader_code(port_name, r.kept)}
 
 
-def tf1_model(inputs):
+{_encoder_decoder_map(r)}def tf1_model(inputs):
     """The TF1 program's model (and loss, when fed labels) on legacy_compat."""
 {_model_code(r)}
 

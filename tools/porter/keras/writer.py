@@ -238,14 +238,31 @@ def keras_layer_code(spec, steps, unroll=False):
             for layer, cells in zip(layers, groups)]
 
 
+def model_layers(r: RecognizedPipeline):
+    """``[(layer name, constructor code, CellSpecs)]`` of the port's RNN layers: those of
+    :func:`keras_layer_code`, an encoder-decoder's encoder first, its layers named
+    ``encoder`` / ``decoder`` (``encoder_0``, ``encoder_1``... for a stack)."""
+    layers = keras_layer_code(r.spec, r.steps, unroll=RUNNERS[r.runner].static)
+    if r.encoder is None:
+        return layers
+    encoder = keras_layer_code(r.encoder["spec"], r.encoder["steps"],
+                               unroll=RUNNERS[r.encoder["runner"]].static)
+    return [(name.replace("rnn", side, 1), code, cells)
+            for side, group in (("encoder", encoder), ("decoder", layers))
+            for name, code, cells in group]
+
+
 # --------------------------------------------------------------------------------------
 # the registry: which pair each part is, and its settings present in the code
 # --------------------------------------------------------------------------------------
 def _pairs_for(r: RecognizedPipeline):
     from tools.proof.registry import cell_pair, pair_named
 
-    pairs = [(cell, cell_pair(cell)) for cell in dict.fromkeys(r.spec.cells)]
+    cells = r.spec.cells + (r.encoder["spec"].cells if r.encoder is not None else ())
+    pairs = [(cell, cell_pair(cell)) for cell in dict.fromkeys(cells)]
     extra = [pair_named(r.runner)]
+    if r.encoder is not None:
+        extra.append(pair_named("initial_state"))
     if r.spec.stacked:
         extra.append(pair_named("MultiRNNCell"))
     if r.spec.num_classes is not None:
@@ -334,6 +351,21 @@ def _initializer_classes(layers):
                    if name in code)
 
 
+def _sparse_gradient_notes(r: RecognizedPipeline):
+    """What the table says of the optimizer on an embedding's sparse gradient."""
+    from modern.optimizers import OPTIMIZERS
+
+    target = OPTIMIZERS[r.optimizer_tf1[0].rsplit(".", 1)[1]]
+    if r.optimizer_keras[0] != target.keras:  # the table's sparse class
+        return [f"line {r.lines['optimizer']}: a model with an Embedding -> "
+                f"{r.optimizer_keras[0]}: {target.sparse[1]}"]
+    lazy = [note for note in target.notes if "sparse gradient" in note]
+    embedding = any("embedding" in (tokens or {}) for tokens in (
+        r.token_input, (r.encoder or {}).get("token_input")))
+    return [f"line {r.lines['optimizer']}: known limitation: {note}"
+            for note in lazy] if embedding else []
+
+
 def _optimizer_code(r: RecognizedPipeline):
     """The Keras optimizer of :data:`modern.optimizers.OPTIMIZERS` (the table the
     optimizer pairs prove against TF1), with the arguments where Keras' default is not
@@ -375,6 +407,13 @@ def describe(r: RecognizedPipeline):
     masked = " with sequence_length" if r.spec.masked else ""
     kind = "outputs (regression)" if LOSSES[r.loss].labels == "values" else "classes"
     per_step = " per step" if r.readout_from == "every output" else ""
+    if r.encoder is not None:
+        enc = r.encoder
+        encoder = " + ".join(f"{c.cell_type}({c.units})" for c in enc["spec"].cells)
+        if enc["spec"].stacked:
+            encoder = f"MultiRNNCell[{encoder}]"
+        cells = (f"an encoder {encoder} run by {enc['runner']} over {enc['steps']} steps of "
+                 f"{enc['input_size']} inputs, whose final state starts the decoder {cells}")
     return (f"{cells} run by {r.runner}{masked} over {r.steps} steps of {r.input_size} inputs, "
             f"readout {_READOUT_FROM[r.readout_from]} @ W + b -> {r.spec.num_classes} "
             f"{kind}{per_step}")
@@ -385,50 +424,98 @@ def _model_doc(r: RecognizedPipeline):
     x = "(batch, timesteps)" if r.token_input else "(batch, timesteps, num_input)"
     if r.spec.masked:
         x = f"[{x}, sequence_length (batch,)]"
+    if r.encoder is not None:
+        encoder_x = "(batch, encoder_timesteps)" if r.encoder["token_input"] else \
+            "(batch, encoder_timesteps, encoder_num_input)"
+        x = f"[{encoder_x}, " + x.strip("[]") + "]"
     out = "(batch, timesteps, num_classes)" if r.readout_from == "every output" \
         else "(batch, num_classes)"
     return f"The TF1 graph's model: {x} ->\n    logits {out}."
 
 
-def _model_code(r: RecognizedPipeline, layers):
-    tokens = r.token_input
+def _input_code(var, tokens, projection, prefix="", embedding=None, reuse=False):
+    """The lines of a model input, ``var`` = the sequence the RNN reads: ``keras.Input``
+    (``{prefix}x``), the embedding (layer ``embedding``, default ``{prefix}embedding``;
+    ``reuse``: the layer made for the encoder) or one-hot vectors of token ids, the input
+    projection (layer ``{prefix}input_projection``)."""
+    x, steps = f"{prefix}x", f"{prefix}timesteps"
     if tokens:  # token ids in; the RNN reads their embedding / one-hot vectors
-        lines = ['    x = keras.Input((timesteps,), dtype="int32", name="x")']
+        lines = [f'    {x} = keras.Input(({steps},), dtype="int32", name="{x}")']
     else:
-        lines = ['    x = keras.Input((timesteps, num_input), name="x")']
-    call = "(sequence)"
-    if r.spec.masked:
-        lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',
-                  "    # TF1's sequence_length: a mask, outputs 0 past each length",
-                  '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
-        call = "(sequence, mask=mask)"
-    lines.append("    sequence = x")
-    if tokens and "embedding" in tokens:
+        lines = [f'    {x} = keras.Input(({steps}, {prefix}num_input), name="{x}")']
+    lines.append(f"    {var} = {x}")
+    name = embedding or f"{prefix}embedding"
+    if tokens and "embedding" in tokens and reuse:
+        lines.append(f"    {var} = {name}({var})  # the encoder's: one variable in TF1")
+    elif tokens and "embedding" in tokens:
         vocabulary, dim = tokens["embedding"]
         lines += ["    # TF1's tf.nn.embedding_lookup(E, ids): E's rows, same initial values",
-                  f"    sequence = keras.layers.Embedding({vocabulary!r}, {dim!r}, "
+                  f"    {name} = keras.layers.Embedding({vocabulary!r}, {dim!r}, "
                   f"embeddings_initializer={tokens['initializer']},",
-                  '                                      name="embedding")(sequence)']
+                  " " * len(f"    {name} = keras.layers.Embedding(") + f'name="{name}")',
+                  f"    {var} = {name}({var})"]
     elif tokens:
         lines += ["    # TF1's tf.one_hot(ids, depth)",
-                  f"    sequence = keras.ops.one_hot(sequence, {tokens['one_hot']!r})"]
-    projection = r.input_projection
+                  f"    {var} = keras.ops.one_hot({var}, {tokens['one_hot']!r})"]
     if projection:
         kernel, bias = projection["initializers"]
         activation = ([f"        activation={projection['activation']!r},"]
                       if projection["activation"] else [])
         lines += [
             "    # TF1's input projection tf.matmul(x, W_in) + b_in on every step's inputs",
-            "    sequence = keras.layers.Dense(",
+            f"    {var} = keras.layers.Dense(",
             f"        {projection['units']!r},",
             *activation,
             f"        kernel_initializer={kernel},",
             f"        bias_initializer={bias},",
-            "        name=\"input_projection\")(sequence)",
+            f"        name=\"{prefix}input_projection\")({var})",
         ]
+    return lines
+
+
+def shares_embedding(r: RecognizedPipeline):
+    """True when an encoder-decoder's two sides look up one embedding variable."""
+    return r.encoder is not None and r.encoder["shared_embedding"]
+
+
+def _encoder_code(r: RecognizedPipeline, layers):
+    """An encoder-decoder's encoder: its input and RNN layers, which return their final
+    states (``state`` / ``state_0``, ``state_1``... per layer) for the decoder."""
+    enc = r.encoder
+    shared = shares_embedding(r)
+    lines = _input_code("encoded", enc["token_input"], enc["input_projection"], "encoder_",
+                        embedding="embedding" if shared else None)
+    encoder_layers = [layer for layer in layers if layer[0].startswith("encoder")]
+    for i, (name, code, _) in enumerate(encoder_layers):
+        state = "state" if len(encoder_layers) == 1 else f"state_{i}"
+        code = code[:-1] + f', return_state=True, name="{name}")'
+        lines.append(wrap_call(f"encoded, *{state} = ", code, "(encoded)"))
+    return lines
+
+
+def _model_code(r: RecognizedPipeline, layers):
+    lines = []
+    if r.encoder is not None:
+        lines += ["    # the encoder: its final state starts the decoder (TF1's",
+                  "    # dynamic_rnn(decoder_cell, ..., initial_state=encoder_state))"]
+        lines += _encoder_code(r, layers)
+        layers = [layer for layer in layers if not layer[0].startswith("encoder")]
+        lines.append("    # the decoder (teacher forcing: it reads the target sequence)")
+    lines += _input_code("sequence", r.token_input, r.input_projection,
+                         reuse=shares_embedding(r))
+    call = "(sequence)"
+    if r.spec.masked:
+        lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',
+                  "    # TF1's sequence_length: a mask, outputs 0 past each length",
+                  '    mask = modern.SequenceMask(name="sequence_mask")(sequence_length, x)']
+        call = "(sequence, mask=mask)"
+    sequence_call = call
     drops = list(r.dropouts) if len(r.dropouts) == len(layers) else [None] * len(layers)
-    for (name, code, _), dropout in zip(layers, drops):
+    for i, ((name, code, _), dropout) in enumerate(zip(layers, drops)):
         keep_in, keep_out = dropout or (1.0, 1.0)
+        if r.encoder is not None:  # layer i starts from the encoder's layer i
+            state = "state" if len(layers) == 1 else f"state_{i}"
+            call = sequence_call[:-1] + f", initial_state={state})"
         if keep_in < 1.0:
             lines.append(f"    sequence = keras.layers.Dropout({round(1.0 - keep_in, 12)!r})("
                          "sequence)  # DropoutWrapper input_keep_prob")
@@ -505,9 +592,15 @@ def model_definitions(r: RecognizedPipeline, filename, layers, optimizer_code):
     locals, so they can go into any program (the kept program of :mod:`.kept`)."""
     classes = _initializer_classes(layers).strip()
     model_in = "[x, sequence_length]" if r.spec.masked else "x"
+    shapes = f"timesteps, num_input, num_classes = {r.steps!r}, {r.input_size!r}, " \
+        f"{r.spec.num_classes!r}"
+    if r.encoder is not None:
+        model_in = "[encoder_x, " + model_in.strip("[]") + "]"
+        shapes = (f"encoder_timesteps, encoder_num_input = {r.encoder['steps']!r}, "
+                  f"{r.encoder['input_size']!r}\n    " + shapes)
     return f'''{classes + chr(10) * 3 if classes else ""}def build_model():
     """{_model_doc(r)}"""
-    timesteps, num_input, num_classes = {r.steps!r}, {r.input_size!r}, {r.spec.num_classes!r}
+    {shapes}
 {_model_code(r, layers)}
     return keras.Model({model_in}, logits, name="{_stem(filename)}")
 
@@ -702,7 +795,12 @@ def _port_tf1(source, filename):
         unconverted = [Miss(r.lines.get("sequence_length", 0),
                             "sequence_length: its per-batch feed was not recognised")]
         return _marked(source, unconverted), [], unconverted, None
-    layers = keras_layer_code(r.spec, r.steps, unroll=RUNNERS[r.runner].static)
+    if r.encoder is not None and not own_data:
+        unconverted = [Miss(r.lines["encoder"], "an encoder-decoder on MNIST's next_batch "
+                                                "batches: ported with the program's own "
+                                                "data and loop")]
+        return _marked(source, unconverted), [], unconverted, None
+    layers = model_layers(r)
     pairs, other_pairs = _pairs_for(r)
     changes = []
     all_code = " ".join(code for _, code, _ in layers)
@@ -741,6 +839,7 @@ def _port_tf1(source, filename):
     optimizer_code = _optimizer_code(r)
     changes.append(f"line {r.lines['optimizer']}: tf.train {r.optimizer} optimizer -> "
                    f"{optimizer_code}")
+    changes += _sparse_gradient_notes(r)
     if r.clipping is not None:
         (argument, value), = r.clipping["keras"].items()
         changes.append(f"tf.{r.clipping['name']} between compute_gradients and "

@@ -8,7 +8,8 @@ here.
 import importlib
 
 #: the modules of this package that define pairs, in the registry's order
-MODULES = ("contrib_rnn", "contrib_layers", "seq2seq_decoder", "seq2seq_losses", "optimizers")
+MODULES = ("contrib_rnn", "contrib_layers", "seq2seq_decoder", "seq2seq_losses", "optimizers",
+           "sparse_gradients")
 
 
 def collect():

@@ -52,6 +52,12 @@ class Context:
         # copy in another branch of a try/except)
         self.runner_ids: Dict[int, set] = {}
         self.readout_node = None  # the readout expression (the model's logits)
+        # an encoder-decoder: the encoder's RunnerCall (recognize.runners; the decoder is the
+        # model's runner)
+        self.encoder = None
+        self.encoder_placeholder = None  # an encoder-decoder's encoder input (recognize.model)
+        self.input_placeholder = None
+        self.embedding_variables = []  # the code of each embedding_lookup's params (inputs)  # the model input's tf.placeholder call (recognize.shapes)
 
     def _placeholder_shapes(self):
         """{name: static shape} of the names assigned one ``tf.placeholder(dtype, shape)``."""

@@ -109,6 +109,8 @@ def _tokens(context, node, name, line):
         return None
     result.token_input = {"embedding": (int(shape[0]), int(shape[1])),
                           "initializer": initial.code}
+    # which variable (an encoder-decoder's two sides may share it)
+    context.embedding_variables.append(context.code(argument(node, 0, "params")))
     result.input_size = int(shape[1])
     result.lines["token_input"] = at
     return argument(node, 1, "ids")

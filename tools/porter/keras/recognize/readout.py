@@ -8,7 +8,8 @@ The readout's input is followed back through names to what the runner returned
   ``tf.gather(t, int(t.get_shape()[0]) - 1)`` of that transpose; for
   ``bidirectional_dynamic_rnn`` through ``tf.concat(outputs, 2)``;
 * every step's output (a many-to-many model): ``tf.reshape(outputs, [-1, H])`` of a
-  dynamic runner, ``tf.reshape(tf.concat(outputs, 1), [-1, H])`` (or of
+  dynamic runner, or its ``[batch, steps, H]`` outputs themselves (``tf.layers.dense``,
+  contrib's ``linear`` / ``fully_connected`` act on the last axis), ``tf.reshape(tf.concat(outputs, 1), [-1, H])`` (or of
   ``tf.stack(outputs, axis=1)``) of a static one -- batch-major rows, one per step; the
   logits may then be reshaped back to [batch, steps, classes];
 * the final state's ``h`` (which is the last output without sequence_length): ``state``
@@ -269,6 +270,8 @@ def _read_outputs(context, code, line, runner, path, transposed):
                                "batch-major")
             return False
         return "every"
+    if not path and not runner.static and not transposed:
+        return "every"  # a dense layer on the [batch, steps, H] outputs: every step's
     listed = runner.static != transposed  # a list (or time-major tensor) of steps
     want = ("index" if listed else "step")
     steps = context.result.steps

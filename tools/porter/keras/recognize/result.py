@@ -57,6 +57,11 @@ class RecognizedPipeline:
     # tf.nn.embedding_lookup(E, ids) ({"embedding": (vocabulary, dim), "initializer":
     # Keras code}) or tf.one_hot(ids, depth) ({"one_hot": depth})
     token_input: Optional[Dict[str, object]] = None
+    # an encoder-decoder (the model's runner is the decoder, started from the encoder's
+    # final state): {"runner", "spec": the encoder's RNNSpec, "steps", "input_size",
+    # "token_input", "input_projection"} of the encoder, as the fields above, and
+    # "shared_embedding" (both sides look their ids up in one variable)
+    encoder: Optional[Dict[str, object]] = None
     loss: Optional[str] = None
     # the constant a summed loss is divided by (PTB's reduce_sum(loss) / batch_size)
     loss_scale: Optional[float] = None

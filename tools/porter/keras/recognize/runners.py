@@ -11,6 +11,9 @@ from .syntax import argument, contains_call, is_method_call, last_part
 
 __all__ = ["RunnerCall", "find_runner"]
 
+_ENCODER_DECODER = ("an encoder-decoder: two runners, the second (the decoder) started "
+                    "from the first's final state (`initial_state=encoder_state`)")
+
 
 class RunnerCall(NamedTuple):
     """The program's one runner call and what it runs."""
@@ -20,6 +23,7 @@ class RunnerCall(NamedTuple):
     cells: Tuple[CellSpec, ...]
     bidirectional: bool
     masked: bool  # given a sequence_length
+    runner: str  # the canonical runner (modern.spec.RUNNERS)
 
 
 def find_runner(context) -> Optional[RunnerCall]:
@@ -32,14 +36,66 @@ def find_runner(context) -> Optional[RunnerCall]:
                         "static_bidirectional_rnn) found")
         return None
     runners = _one_per_alternative(context, runners)
-    if len(runners) > 1:
-        context.miss(runners[1][1], "more than one RNN runner: only one RNN per program")
+    if len(runners) == 2 and _starts_from(context, runners[1], runners[0]):
+        encoder = _runner_call(context, *runners[0], encoder=True)
+        if encoder is None:
+            return None
+        context.encoder = encoder
+    elif len(runners) > 1:
+        context.miss(runners[1][1], "more than one RNN runner: only one RNN, a stack "
+                                    "(MultiRNNCell), a bidirectional runner, or "
+                                    f"{_ENCODER_DECODER}")
         return None
-    call, line, name = runners[0]
+    return _runner_call(context, *runners[-1])
+
+
+def _starts_from(context, decoder, encoder):
+    """True when the runner ``decoder``'s ``initial_state`` is ``encoder``'s final state
+    (the second value it returns), followed through names."""
+    call, line, _ = decoder
+    node = argument(call, None, "initial_state")
+    for _ in range(8):
+        if not isinstance(node, cst.Name):
+            return False
+        value, index, at = context.binding(node.value, line)
+        if value is None:
+            return False
+        if index == 1 and context.is_runner(value, encoder[0]):
+            return True
+        if index is not None:
+            return False
+        node, line = value, at - 1
+    return False
+
+
+def _runner_call(context, call, line, name, encoder=False):
+    """One runner call -> :class:`RunnerCall` (the decoder's, or the only runner's, also
+    fills in result.runner, dropouts and the sequence_length feed), or None (listed)."""
+    result = context.result
+    runner = RUNNER_SPELLINGS[last_part(name)]
+    if encoder:
+        if RUNNERS[runner].bidirectional:
+            context.miss(line, f"{_ENCODER_DECODER}: a bidirectional encoder is not ported "
+                               "(its two final states do not start one decoder)")
+            return None
+        if argument(call, None, "sequence_length") is not None:
+            context.miss(line, f"{_ENCODER_DECODER}: an encoder under sequence_length is "
+                               "not ported")
+            return None
+        if not _options_ported(context, call, line):
+            return None
+        cells = _runner_cells(context, call, line, False)
+        if cells is None:
+            return None
+        if any(d is not None for _, d in cells):
+            context.miss(line, f"{_ENCODER_DECODER}: DropoutWrapper in the encoder is not "
+                               "ported")
+            return None
+        return RunnerCall(call, line, tuple(c for c, _ in cells), False, False, runner)
     result.lines["runner"] = line
-    result.runner = RUNNER_SPELLINGS[last_part(name)]
+    result.runner = runner
     bidirectional = RUNNERS[result.runner].bidirectional
-    if not _options_ported(context, call, line):
+    if not _options_ported(context, call, line, decoder=context.encoder is not None):
         return None
     lengths = argument(call, None, "sequence_length")
     if lengths is not None:
@@ -49,7 +105,7 @@ def find_runner(context) -> Optional[RunnerCall]:
         return None
     result.dropouts = tuple(d for _, d in cells)
     return RunnerCall(call, line, tuple(c for c, _ in cells), bidirectional,
-                      lengths is not None)
+                      lengths is not None, runner)
 
 
 # runner keywords with no effect on the values (dtype: the float32 of the placeholder)
@@ -58,9 +114,10 @@ _NEUTRAL_OPTIONS = {"cell", "cell_fw", "cell_bw", "inputs", "sequence_length", "
 _ZERO_STATE_OPTIONS = {"initial_state", "initial_state_fw", "initial_state_bw"}
 
 
-def _options_ported(context, call, line):
+def _options_ported(context, call, line, decoder=False):
     """The runner's keywords: ``time_major=False`` and a ``cell.zero_state(...)`` initial
-    state are the defaults; anything else is listed."""
+    state are the defaults (a ``decoder``'s initial state is the encoder's: checked by
+    :func:`_starts_from`); anything else is listed."""
     for a in call.args:
         if a.keyword is None:
             continue
@@ -68,6 +125,8 @@ def _options_ported(context, call, line):
         if keyword in _NEUTRAL_OPTIONS:
             continue
         if keyword == "time_major" and context.constant(a.value, "time_major", line) is False:
+            continue
+        if decoder and keyword == "initial_state":
             continue
         value = context.resolve_name(a.value, line)
         if keyword in _ZERO_STATE_OPTIONS and is_method_call(value, "zero_state"):

@@ -1,16 +1,60 @@
 """The input idiom: the placeholder's shape and the list-making call of static runners."""
-from .constants import Unresolved, evaluate
+import libcst as cst
+
+from .constants import NOT_CONSTANT, Unresolved, evaluate
 from .syntax import argument, last_part
 
-__all__ = ["find_input_shape"]
+__all__ = ["find_input_shape", "placeholders_reaching"]
+
+_MAX_DEPTH = 40
 
 
-def find_input_shape(context, runner_line):
+def placeholders_reaching(context, node, line):
+    """The ``tf.placeholder`` calls whose values reach ``node`` (at ``line``), followed
+    through names, calls' arguments and operators: ``[(Call, line)]`` in source order."""
+    found, seen = {}, set()
+
+    def walk(node, line, depth):
+        if depth > _MAX_DEPTH or id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, cst.Name):
+            value, _, at = context.binding(node.value, line)
+            if value is not None:
+                walk(value, at - 1, depth + 1)
+            return
+        if isinstance(node, cst.Call):
+            if last_part(context.canonical(node.func)) == "placeholder":
+                found[id(node)] = (node, context.line_of(node) or line)
+                return
+            if isinstance(node.func, cst.Attribute):  # x.reshape(...), not a TF module
+                walk(node.func.value, line, depth + 1)
+            for a in node.args:
+                walk(a.value, line, depth + 1)
+            return
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                walk(child, line, depth + 1)
+            elif isinstance(child, (cst.Element, cst.SubscriptElement, cst.Index, cst.Arg)):
+                for inner in child.children:
+                    walk(inner, line, depth + 1)
+
+    walk(node, line, 0)
+    return sorted(found.values(), key=lambda item: item[1])
+
+
+def find_input_shape(context, runner_line, reaching=()):
     """``tf.placeholder(dtype, [None, steps, input_size])`` (and ``tf.unstack`` /
-    ``tf.split``'s number of steps) -> result.steps, result.input_size."""
-    steps, input_size = _placeholder_shape(context)
+    ``tf.split``'s number of steps) -> result.steps, result.input_size. ``reaching``: the
+    placeholders that reach the runner's input (:func:`placeholders_reaching`), of which
+    the first of that shape is the model's input; without one, the program's first."""
+    steps, input_size = _placeholder_shape(context, reaching)
+    placeholder = context.input_placeholder
     # the list-making idiom (static runners) gives the number of steps, too
     for call, line, name in context.calls_named("unstack", "unpack", "split"):
+        if reaching and placeholder not in [
+                p for p, _ in placeholders_reaching(context, call, line)]:
+            continue  # another input's (an encoder-decoder)
         last = last_part(name)
         if last in ("unstack", "unpack"):
             steps = _unstack_steps(context, call, line, last, steps)
@@ -22,14 +66,15 @@ def find_input_shape(context, runner_line):
     context.result.steps, context.result.input_size = steps, input_size
 
 
-def _placeholder_shape(context):
+def _placeholder_shape(context, reaching=()):
     """(steps, input_size) of the first ``[None, steps, input_size]`` placeholder (or
-    ``[None, steps]`` of token ids). The batch dimension may be a constant (a program
-    written for one batch size, as the PTB tutorial): the Keras model takes any batch."""
+    ``[None, steps]`` of token ids) of ``reaching``, else of the program. The batch
+    dimension may be a constant (a program written for one batch size, as the PTB
+    tutorial): the Keras model takes any batch."""
     def batch(dim):
         return dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim > 0)
 
-    for call, line, _ in context.calls_named("placeholder"):
+    for call, line in _candidates(context, reaching):
         shape = argument(call, 1, "shape")
         if shape is None:
             continue
@@ -40,14 +85,31 @@ def _placeholder_shape(context):
         if isinstance(dims, list) and len(dims) == 3 and batch(dims[0]):
             shape = int(dims[1]), int(dims[2])
             context.result.lines["input"] = line
+            context.input_placeholder = call
             return shape
         dtype = context.code(argument(call, 0, "dtype") or call.args[0].value)
         if isinstance(dims, list) and len(dims) == 2 and batch(dims[0]) and "int" in dtype:
             # token ids: the input size is the embedding's (tools...recognize.inputs)
             context.result.lines["input"] = line
+            context.input_placeholder = call
             context.result.token_input = {}
             return int(dims[1]), None
     return None, None
+
+
+def _candidates(context, reaching):
+    """The placeholders that may be the model's input: those of ``reaching`` of the
+    input's shape (their number of dimensions), else every placeholder of the program."""
+    def rank(call):
+        shape = argument(call, 1, "shape")
+        try:
+            dims = evaluate(shape, context.constants) if shape is not None else None
+        except NOT_CONSTANT:
+            return None
+        return len(dims) if isinstance(dims, list) else None
+
+    shaped = [(call, line) for call, line in reaching if rank(call) in (2, 3)]
+    return shaped or [(call, line) for call, line, _ in context.calls_named("placeholder")]
 
 
 def _unstack_steps(context, call, line, last, steps):
