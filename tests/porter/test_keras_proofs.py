@@ -154,14 +154,15 @@ def test_generated_tests_pass_on_other_keras_backends(tmp_path, backend):
     the port's Keras model on torch / JAX (a static LSTM with Adam, a masked GRU, a
     peephole LSTM with projection: a modern cell; a many-to-many char-RNN; PTB's summed
     loss with loss_weights and global-norm clipping; a clipped stack on an exponential
-    decay)."""
+    decay; two encoder-decoders, one with a shared embedding trained by TF1Adam)."""
     from tools.testing.backends import backend_available
 
     if not backend_available(backend):
         pytest.skip(f"Keras backend {backend!r}: {backend} is not installed")
     names = ("lstm_small.py", "masked_dynamic.py", "peephole_projection.py",
              "char_rnn_sequence_loss.py", "ptb_style_sequence_loss_by_example.py",
-             "py2_clip_decay_stacked.py")
+             "py2_clip_decay_stacked.py", "seq2seq_reverse_embedding.py",
+             "seq2seq_forecast_stacked_gru.py")
     tests = 0
     for name in names:
         _, module = _ported(name, tmp_path)

@@ -7,7 +7,10 @@ its input idiom (``unstack`` for a static runner), an input projection ``matmul 
 the cells (``MultiRNNCell`` for a stack, one per direction), the runner with
 ``sequence_length``, the readout from ``outputs[-1]``, the final state's ``h`` or every
 step's output (``tf.reshape(outputs, [-1, H])``, reshaped back per step), and
-the loss (:data:`tools.porter.keras.losses.LOSSES`). Dropout is left out on the TF1 side
+the loss (:data:`tools.porter.keras.losses.LOSSES`); an encoder-decoder's encoder first, in
+``tf.variable_scope("encoder")``, its final state starting the decoder's runner in
+``tf.variable_scope("decoder")`` (the test's ``weight_map`` copies each into the port's
+layers ``encoder`` / ``decoder``). Dropout is left out on the TF1 side
 (keep probabilities 1.0, as the program evaluates) and switched off on the Keras side by
 the assertions (random masks cannot be compared).
 

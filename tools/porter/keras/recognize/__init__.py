@@ -30,7 +30,10 @@ Recognised idioms:
 * runners: ``static_rnn``/``rnn.rnn``/``tf.nn.rnn``, ``dynamic_rnn``,
   ``static_bidirectional_rnn``/``bidirectional_rnn``, ``bidirectional_dynamic_rnn``
   (one per program; the same call repeated in another branch of a ``try``/``except``,
-  the tutorials' fallback for old TF versions, is that one runner); ``time_major=False``
+  the tutorials' fallback for old TF versions, is that one runner), or two: an
+  encoder-decoder, the second runner's ``initial_state`` the first's final state
+  (through names; ``result.encoder``: the encoder's cells and input, found as the
+  model's); ``time_major=False``
   and ``initial_state=cell.zero_state(...)`` (the defaults), other options listed;
   ``sequence_length=<tf.placeholder(tf.int32, [None])>`` -> masked, its feed with the
   train op carried into the generated loop (batch names, the step counter, numpy and
@@ -38,7 +41,8 @@ Recognised idioms:
 * readout (:mod:`.readout`): a dense layer -- ``tf.matmul(x, W) + b``, ``tf.add`` /
   ``tf.nn.bias_add`` of a matmul, ``tf.nn.xw_plus_b``, ``tf.layers.dense``, contrib's
   ``fully_connected`` / ``linear`` -- on the RNN's last output, followed through names:
-  ``outputs[-1]``, ``outputs[:, -1, :]``, ``tf.gather`` of the time-major transpose, the
+  ``outputs[-1]``, ``outputs[:, -1, :]``, every step's output (``tf.reshape(outputs,
+  [-1, H])``, a dense layer on the 3-D outputs), ``tf.gather`` of the time-major transpose, the
   last step of ``tf.concat(outputs, 2)`` (``bidirectional_dynamic_rnn``), or the final
   state's h (``state``, ``state.h``, ``state[1]``, ``state[-1].h``: the last output
   without sequence_length); W and b ``tf.Variable(<random_normal, truncated_normal,

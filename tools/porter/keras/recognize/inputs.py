@@ -43,6 +43,8 @@ def find_rnn_input(context, runner_call, runner_line):
     for _ in range(_MAX_DEPTH):
         if isinstance(node, cst.Name):
             value, index, at = context.binding(node.value, line)
+            if index is not None and isinstance(value, (cst.Tuple, cst.List)):
+                value, index = value.elements[index].value, None  # `y, x = a, b`
             if value is None or index is not None or id(value) in seen:
                 break
             seen.add(id(value))

@@ -19,7 +19,9 @@ def placeholders_reaching(context, node, line):
             return
         seen.add(id(node))
         if isinstance(node, cst.Name):
-            value, _, at = context.binding(node.value, line)
+            value, index, at = context.binding(node.value, line)
+            if index is not None and isinstance(value, (cst.Tuple, cst.List)):
+                value = value.elements[index].value  # `x, y = tf.placeholder(...), ...`
             if value is not None:
                 walk(value, at - 1, depth + 1)
             return
