@@ -809,6 +809,59 @@ def test_encoder_decoder_forms_not_ported_are_listed(old, new, reason):
 
 
 # ------------------------------------------------------------------------------------
+# a class whose __init__ builds the graph (tools.porter.keras.recognize.classes)
+# ------------------------------------------------------------------------------------
+def test_a_class_whose_init_builds_the_graph_is_followed_through_its_instance():
+    """`self.inputs = tf.placeholder(...)` ... in `__init__(self, num_steps, ...)`, one
+    `model = Class(num_steps=steps, ...)`, `sess.run(model.train_op, {model.inputs: x})`:
+    the attributes are followed as names, the constructor's parameters are its call's
+    arguments (keywords, a default), the report names them as the program wrote them, and
+    the class and its instance go with the graph."""
+    from tools.porter.keras.kept import DATA_REASONS
+
+    name = "class_graph_gru_classifier.py"
+    r = recognize(_source(name), filename=name)
+    assert {why for _, why in r.unrecognized} <= set(DATA_REASONS), r.unrecognized
+    assert (r.runner, r.steps, r.input_size, r.spec.num_classes, r.readout_from,
+            r.learning_rate) == ("dynamic_rnn", 12, 2, 2, "final state h", 0.01)
+    assert [(c.cell_type, c.units) for c in r.spec.cells] == [("GRUCell", 16)]
+    code, changes, unconverted = _port(name)
+    assert unconverted == [] and "SequenceClassifier" not in code and "tensorflow" not in code
+    runs = [c for c in changes if "sess.run(" in c]
+    assert "sess.run([model.train_op, model.loss], feed_dict=...)" in runs[0], runs
+    assert "model.train_on_batch(x_train[start:start + batch_size]" in runs[0]
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    # a graph attribute used outside sess.run: the session block is not kept
+    ('(epoch + 1, loss))', '(epoch + 1, loss), model.logits)',
+     "the session block uses ['model.logits'] other than in sess.run"),
+    # a training and an evaluation instance: two graphs
+    ("num_classes=2)\n", "num_classes=2)\nother = SequenceClassifier(steps, 2, 16, 2)\n",
+     "is instantiated 2 times"),
+    # a parameter that shadows a module constant of another value
+    ("steps, batch_size = 12, 50", "steps, batch_size = 12, 50\nnum_steps = 7",
+     "the parameter `num_steps` is given another value than the module's constant"),
+])
+def test_graph_class_forms_not_ported_are_listed(old, new, reason):
+    name = "class_graph_gru_classifier.py"
+    source = _read(CASES / name)
+    assert old in source
+    code, changes, unconverted = port_to_keras(source.replace(old, new), filename=name)
+    assert changes == [] and any(reason in why for _, why in unconverted), unconverted
+    assert "(--to keras)" in code
+
+
+def test_graph_class_arguments_by_position_and_default():
+    name = "class_graph_gru_classifier.py"
+    source = _read(CASES / name).replace(
+        "SequenceClassifier(num_steps=steps, num_inputs=2, hidden_size=16, num_classes=2)",
+        "SequenceClassifier(steps, 2, 8, 2, 0.05)")
+    r = recognize(source, filename=name)
+    assert (r.steps, r.spec.cells[0].units, r.learning_rate) == (12, 8, 0.05)
+
+
+# ------------------------------------------------------------------------------------
 # programs with their own data: kept, their graph replaced (tools.porter.keras.kept)
 # ------------------------------------------------------------------------------------
 OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regression_lstm.py",
@@ -823,7 +876,9 @@ OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regressio
             # PTB style: sequence_loss_by_example summed / batch_size, clipping, perplexity
             "ptb_style_sequence_loss_by_example.py",
             # encoder-decoders: the decoder started from the encoder's final state
-            "seq2seq_reverse_embedding.py", "seq2seq_forecast_stacked_gru.py")
+            "seq2seq_reverse_embedding.py", "seq2seq_forecast_stacked_gru.py",
+            # a class whose __init__ builds the graph
+            "class_graph_gru_classifier.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the
 # kept port of every fixture is proved by its generated test (test_keras_proofs.py)
 OWN_DATA_RUN = ("sine_regression_lstm.py",)

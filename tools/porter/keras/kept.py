@@ -199,6 +199,7 @@ class _SessionBody(cst.CSTTransformer):
         self.changes = []
         # id(new call) -> the plain Keras call, for a train step whose result is unused
         self.plain = {}
+        self.created = set()  # ids of the Keras calls written in place of sess.run
         self._feed_dicts = {}  # name -> the one dict literal assigned it (feed_dict=name)
 
     def find_feed_dicts(self, block):
@@ -283,6 +284,14 @@ class _SessionBody(cst.CSTTransformer):
         return None
 
     def leave_Call(self, original, updated):
+        new = self._keras_call(original, updated)
+        if new is not updated:  # the Keras code written here (its `model` is the port's)
+            self.created.add(id(new))
+            if id(new) in self.plain:
+                self.created.add(id(self.plain[id(new)]))
+        return new
+
+    def _keras_call(self, original, updated):
         if not self._is_run(original) or self._is_init(original):
             return updated
         line = self._line(original)
@@ -290,7 +299,7 @@ class _SessionBody(cst.CSTTransformer):
         value = self._rate_assignment(original, fetches, line)
         if value is not None:
             code = f"tf1_assign_learning_rate(model, {value})"
-            self.changes.append(f"line {line}: sess.run({self.program.context.code(fetches)}"
+            self.changes.append(f"line {line}: sess.run({self.program.context.shown(self.program.context.code(fetches))}"
                                 f", ...) -> {code} (the optimizer's learning rate)")
             return cst.parse_expression(code)
         variable = self.program.r.rate_variable
@@ -324,7 +333,7 @@ class _SessionBody(cst.CSTTransformer):
             method = "train_on_batch" if "train_op" in kinds else "test_on_batch"
             code = (f"tf1_fetches(model.{method}({x}, {y}, return_dict=True), {kinds!r})"
                     + ("[0]" if single else ""))
-        self.changes.append(f"line {line}: sess.run({self.program.context.code(fetches)}, "
+        self.changes.append(f"line {line}: sess.run({self.program.context.shown(self.program.context.code(fetches))}, "
                             f"feed_dict=...) -> {code}")
         new = cst.parse_expression(code)
         if kinds == ["train_op"] and single:
@@ -387,7 +396,8 @@ class _SessionBody(cst.CSTTransformer):
                 rebound.update(names_in(node.target))
 
         body.visit(_Targets())
-        left = names_in(body) & (self.graph_names | {self.session} | set(self._feed_dicts))
+        left = _names_outside(body, self.created) & (
+            self.graph_names | {self.session} | set(self._feed_dicts))
         left -= rebound - {self.session}
         if left:
             raise NotKept(line, f"the session block uses {sorted(left)} other than in "
@@ -404,7 +414,8 @@ def keep_program(context):
     if not hasattr(program, "input"):
         raise NotKept(1, "the input placeholder was not found")
     module = context.module
-    graph_names, body, changes = set(), [], []
+    # a graph class' attributes (recognize.classes) are graph names wherever they are used
+    graph_names, body, changes = set(context.open_names), [], []
     session_seen = False
     comments = []  # the comment lines of removed statements, kept above the next one
 
@@ -491,6 +502,31 @@ class KeptProgram:
             after[0] = _spaced(after[0])
         new_body = list(body[:last_import + 1]) + imports + added + after
         return self.context.module.with_changes(body=new_body).code
+
+
+def _names_outside(node, created):
+    """Every Name in ``node``, but the Keras model's (``model``) in the calls written in
+    place of sess.run (``created``: their ids; the feeds inlined in them are counted)."""
+    names = set()
+
+    class _Names(cst.CSTVisitor):
+        def __init__(self):
+            super().__init__()
+            self.inside = 0
+
+        def on_visit(self, child):
+            if id(child) in created:
+                self.inside += 1
+            if isinstance(child, cst.Name) and not (self.inside and child.value == "model"):
+                names.add(child.value)
+            return True
+
+        def on_leave(self, child):
+            if id(child) in created:
+                self.inside -= 1
+
+    node.visit(_Names())
+    return names
 
 
 def _spaced(stmt):

@@ -769,8 +769,9 @@ def _port_tf1(source, filename):
         try:
             program = kept.keep_program(context)  # before building the model's layers
         except kept.NotKept as error:
-            unconverted = [Miss(error.line, f"{error.reason} (the program's own data and "
-                                            "loop are kept; its TF1 session is not)")]
+            reason = context.shown(error.reason)
+            unconverted = [Miss(error.line, f"{reason} (the program's own data and loop are "
+                                            "kept; its TF1 session is not)")]
             return _marked(source, unconverted), [], unconverted, None
         unconverted = []
         r.kept = True

@@ -16,8 +16,12 @@ Recognised idioms:
   (``tf.unpack``), ``tf.split(0, T, x)`` (0.x order) / ``tf.split(x, T, 0)``,
   ``tf.reshape(x, [-1, input])``;
 * names are followed through assignments and single-definition functions (a parameter
-  of ``def RNN(x, weights, biases)`` is the argument of its one call; a function's local
-  names are not seen outside it) (:meth:`.context.Context.binding`);
+  of ``def RNN(x, weights, biases)`` is the argument of its one call, or its default; a
+  function's local names are not seen outside it) (:meth:`.context.Context.binding`);
+* a class whose ``__init__`` builds the graph, instantiated once (``model =
+  Model(num_steps=28, ...)``): its attributes (``self.inputs`` inside, ``model.inputs``
+  outside) are followed as names, its parameters given constants are constants
+  (:mod:`.classes`);
 * the RNN's input (:mod:`.inputs`): the placeholder through reshapes, or through an input
   projection ``tf.matmul(x, W_in) + b_in`` (a ``Dense`` before the RNN); anything else
   in between is listed;
@@ -70,7 +74,8 @@ calls, assignments, module constants, loops); the passes below read it and fill 
 ``result``, listing what they do not recognise with ``context.miss(line, reason)``. The
 cell kinds and runners come from :mod:`modern.spec`.
 
-* :mod:`.imports` (aliases, canonical names), :mod:`.constants` (constant expressions),
+* :mod:`.classes` (graph classes, flattened before indexing), :mod:`.imports` (aliases,
+  canonical names), :mod:`.constants` (constant expressions),
   :mod:`.syntax` (LibCST helpers);
 * :mod:`.model`: :mod:`.runners` (the runner call), :mod:`.cells` (cells,
   MultiRNNCell, DropoutWrapper), :mod:`.sequence_length`, :mod:`.feeds` (session runs),

@@ -3,12 +3,14 @@
 One ordered traversal (:class:`_Indexer`) builds the indexes; the passes then read them
 through :class:`Context` and write what they recognise into ``context.result``.
 """
+import re
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from .constants import NOT_CONSTANT, SHAPES, evaluate, record_module_constant
+from .classes import flatten_graph_classes
 from .imports import canonical_name, is_rnn_module, record_import, record_import_from
 from .result import Miss, RecognizedPipeline
 from .syntax import argument, last_part
@@ -32,7 +34,11 @@ class Context:
 
     def __init__(self, source: str, filename: str = "<string>"):
         self.filename = filename
-        self.module = cst.parse_module(source)
+        # a class whose __init__ builds the graph: its attributes become names (.classes)
+        self.module, self.graph_classes, unflattened = flatten_graph_classes(
+            cst.parse_module(source))
+        self.open_names = {flat for graph in self.graph_classes for flat in graph.names.values()}
+        self.function_lines: Dict[int, Tuple[int, int]] = {}  # id(FunctionDef) -> lines
         self.aliases: Dict[str, str] = {}
         self.calls: List[Tuple[cst.Call, int, Optional[str]]] = []
         self.assignments: Dict[str, list] = {}
@@ -45,8 +51,18 @@ class Context:
         self.line_cols: Dict[int, int] = {}
         self.additions: List[Tuple[cst.BinaryOperation, int]] = []
         MetadataWrapper(self.module, unsafe_skip_copy=True).visit(_Indexer(self))
+        clashes = self._graph_constructors()
         self.constants[SHAPES] = self._placeholder_shapes()
         self.result = RecognizedPipeline()
+        for name, count in unflattened:
+            line = next((line for line, stmt in self._class_lines() if stmt == name), 1)
+            self.miss(line, f"class {name} builds the graph in __init__ and is instantiated "
+                            f"{count} times: one instance (one graph) per port (a training "
+                            "and an evaluation model sharing variables are not ported)")
+        for graph, param in clashes:
+            self.miss(self.function_lines[id(graph.init)][0],
+                      f"{graph.name}(...): the parameter `{param}` is given another value "
+                      f"than the module's constant `{param}`")
         self.consumed = set()
         # id(runner call) -> ids of the nodes that are that one runner (itself, and its
         # copy in another branch of a try/except)
@@ -58,6 +74,29 @@ class Context:
         self.encoder_placeholder = None  # an encoder-decoder's encoder input (recognize.model)
         self.input_placeholder = None
         self.embedding_variables = []  # the code of each embedding_lookup's params (inputs)  # the model input's tf.placeholder call (recognize.shapes)
+
+    def _class_lines(self):
+        """[(line, class name)] of the module's classes."""
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        return [(positions[stmt].start.line, stmt.name.value) for stmt in self.module.body
+                if isinstance(stmt, cst.ClassDef)]
+
+    def _graph_constructors(self):
+        """Each graph class' ``__init__`` as the function of its one call (its name: the
+        class'), its parameters given constants as constants -> [(class, parameter)] of
+        those that would shadow a module constant of another value."""
+        clashes = []
+        for graph in self.graph_classes:
+            first, last = self.function_lines[id(graph.init)]
+            for name, entry in list(self.functions.items()):
+                if entry[0] is graph.init or (name == "__init__" and entry[0] is None):
+                    del self.functions[name]
+            self.functions[graph.name] = (graph.init, first, last, graph.params)
+            values, clashing = graph.constants(self.constants)
+            self.constants.update(values)
+            clashes += [(graph, param) for param in clashing]
+        return clashes
 
     def _placeholder_shapes(self):
         """{name: static shape} of the names assigned one ``tf.placeholder(dtype, shape)``."""
@@ -82,6 +121,7 @@ class Context:
         """List ``reason`` at ``line`` (0 when unknown) as not recognised; its column is
         ``col``, else that of the line's first TF call, else of its first character."""
         line = line or 0
+        reason = self.shown(reason)
         if col is None:
             col = self.line_cols.get(line) or self._first_column(line)
         self.result.unrecognized.append(Miss(line, reason, col))
@@ -100,6 +140,14 @@ class Context:
     def code(self, node) -> str:
         """The source code of ``node``."""
         return self.module.code_for_node(node)
+
+    def shown(self, text) -> str:
+        """``text`` as the program wrote it: a graph class' flat names (``model_loss``)
+        back as its instance's attributes (``model.loss``)."""
+        for graph in self.graph_classes:
+            for attr, flat in graph.names.items():
+                text = re.sub(rf"\b{re.escape(flat)}\b", f"{graph.instance}.{attr}", text)
+        return text
 
     # names and values --------------------------------------------------------------------
     def canonical(self, func) -> Optional[str]:
@@ -142,18 +190,19 @@ class Context:
         around ``line`` that is not reassigned in it before ``line`` is the argument of the
         function's one call (``def RNN(x, weights, biases)`` ... ``RNN(X, weights,
         biases)``)."""
-        for function, first, last, params in self.functions.values():
+        for key, (function, first, last, params) in self.functions.items():
             if first <= line <= last and name in params:
                 inside = [(v, i, at) for v, at, i in self.assignments.get(name, [])
                           if first < at <= line]
                 if inside:
                     return inside[-1]
-                return self._argument_of(function, params.index(name), name)
-        # outside a function, its local names are not seen
+                return self._argument_of(key, function, params.index(name), name)
+        # outside a function, its local names are not seen (a graph class' attributes are)
         local = [(first, last) for _, first, last, _ in self.functions.values()
                  if not first <= line <= last]
         found = [(v, i, at) for v, at, i in self.assignments.get(name, [])
-                 if at <= line and not any(first < at <= last for first, last in local)]
+                 if at <= line and (name in self.open_names or not any(
+                     first < at <= last for first, last in local))]
         return found[-1] if found else (None, None, None)
 
     def holds(self, node, line, target, depth=12) -> bool:
@@ -194,14 +243,19 @@ class Context:
                 return False
         return False
 
-    def _argument_of(self, function, position, name):
-        """The argument the one call of ``function`` passes for its parameter ``name``."""
+    def _argument_of(self, key, function, position, name):
+        """The argument the one call of ``function`` (``key(...)``: its name, or its
+        class' for a graph class' ``__init__``) passes for its parameter ``name``, else
+        the parameter's default."""
         sites = [(c, line) for c, line, _ in self.calls
-                 if isinstance(c.func, cst.Name) and c.func.value == function.name.value]
+                 if isinstance(c.func, cst.Name) and c.func.value == key]
         if len(sites) != 1:
             return None, None, None
         call, line = sites[0]
         value = argument(call, position, name)
+        if value is None:
+            params = [p for p in function.params.params if p.name.value != "self"]
+            value = params[position].default if position < len(params) else None
         return (value, None, line) if value is not None else (None, None, None)
 
     def consume(self, node):
@@ -256,6 +310,7 @@ class _Indexer(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node):
         where = self.get_metadata(PositionProvider, node)
+        self.context.function_lines[id(node)] = (where.start.line, where.end.line)
         name = node.name.value
         params = [p.name.value for p in node.params.params]
         functions = self.context.functions
