@@ -199,6 +199,22 @@ def test_python2_constructs():
     assert port_source(result.code).code == result.code
 
 
+def test_python2_numpy_sorts_are_left_as_they_are():
+    """NumPy's sort (np.sort(a, axis=1), a.sort(axis=0)) is not Python 2's
+    list.sort(cmp, key, reverse): fissix's own fix_sorted, which rewrote it, is not run."""
+    result = port_source(textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        target = np.sort(source, axis=1)
+        order = np.sort(x)
+        x.sort(axis=0)
+        print target
+        """))
+    assert result.python2 and result.exit_code == 0
+    assert "np.sort(source, axis=1)" in result.code and "np.sort(x)" in result.code
+    assert "x.sort(axis=0)" in result.code and "cmp_to_key" not in result.code
+
+
 def test_py3_file_with_py2_name_keeps_print_calls():
     code = "import tensorflow as tf\nprint('a', 1)\nfor i in xrange(2): pass\n"
     assert port_source(code).code == (

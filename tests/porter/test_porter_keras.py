@@ -757,6 +757,9 @@ ENCODER_DECODERS = {  # fixture -> (encoder cells, decoder steps, shared embeddi
                                      "modern.optimizers.TF1Adam"),
     "seq2seq_forecast_stacked_gru.py": ((("GRUCell", 12), ("GRUCell", 12)), 8, False,
                                         "modern.optimizers.TF1RMSprop"),
+    # static runners over tf.unstack of tf.one_hot inputs (no Embedding: Keras' Adam)
+    "py2_seq2seq_static_one_hot.py": ((("BasicLSTMCell", 32),), 4, False,
+                                      "keras.optimizers.Adam"),
 }
 
 
@@ -769,7 +772,8 @@ def test_encoder_decoders_start_the_decoder_from_the_encoder_state(name):
     Embedding is the table's TF1Adam (sparse gradients summed per row, as TF1)."""
     cells, steps, shared, optimizer = ENCODER_DECODERS[name]
     r = recognize(_source(name), filename=name)
-    assert r.encoder is not None and r.runner == r.encoder["runner"] == "dynamic_rnn"
+    assert r.encoder is not None and r.runner == r.encoder["runner"] in (
+        "dynamic_rnn", "static_rnn")
     assert tuple((c.cell_type, c.units) for c in r.encoder["spec"].cells) == cells
     assert tuple((c.cell_type, c.units) for c in r.spec.cells) == cells
     assert (r.steps, r.encoder["shared_embedding"], r.readout_from) == (
@@ -877,6 +881,7 @@ OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regressio
             "ptb_style_sequence_loss_by_example.py",
             # encoder-decoders: the decoder started from the encoder's final state
             "seq2seq_reverse_embedding.py", "seq2seq_forecast_stacked_gru.py",
+            "py2_seq2seq_static_one_hot.py",
             # a class whose __init__ builds the graph
             "class_graph_gru_classifier.py")
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the

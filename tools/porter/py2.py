@@ -9,7 +9,12 @@ from fissix.pgen2.tokenize import TokenError
 
 from tools.porter.compat import names as spec
 
-_FIXERS = refactor.get_fixers_from_package("fissix.fixes")
+# 2to3's fixers (fissix's default set) but fix_sorted, fissix's own addition: it rewrites
+# every `.sort(...)` call as Python 2's list.sort(cmp, key, reverse), NumPy's included
+# (`np.sort(a, axis=1)` became `np.sort(, axis=1, key=cmp_to_key(a))`); list.sort(cmp)
+# in Python 2 RNN programs is rare, np.sort / ndarray.sort(axis=...) common
+_FIXERS = [name for name in refactor.get_fixers_from_package("fissix.fixes")
+           if name != "fissix.fixes.fix_sorted"]
 
 
 class Py2ParseError(Exception):
