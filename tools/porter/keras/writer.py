@@ -359,11 +359,11 @@ def _sparse_gradient_notes(r: RecognizedPipeline):
     if r.optimizer_keras[0] != target.keras:  # the table's sparse class
         return [f"line {r.lines['optimizer']}: a model with an Embedding -> "
                 f"{r.optimizer_keras[0]}: {target.sparse[1]}"]
+    from tools.porter.keras.recognize.loss_optimizer import has_embedding
+
     lazy = [note for note in target.notes if "sparse gradient" in note]
-    embedding = any("embedding" in (tokens or {}) for tokens in (
-        r.token_input, (r.encoder or {}).get("token_input")))
     return [f"line {r.lines['optimizer']}: known limitation: {note}"
-            for note in lazy] if embedding else []
+            for note in lazy] if has_embedding(r) else []
 
 
 def _optimizer_code(r: RecognizedPipeline):

@@ -233,7 +233,7 @@ def find_optimizer(context):
     given = [n for n, _ in target.signature][:len(args)] + list(kwargs)
     result.optimizer_options = {k: v for k, v in target.bind(*args, **kwargs).items()
                                 if k in given and k in target.renames and k != "learning_rate"}
-    result.optimizer_keras = (target.keras_for(sparse=_has_embedding(result)), keras_kwargs)
+    result.optimizer_keras = (target.keras_for(sparse=has_embedding(result)), keras_kwargs)
     result.optimizer_tf1 = (target.tf1, {k: v for k, v in target.bind(*args, **kwargs).items()
                                          if k in given and k != "name"})
     if result.clipping is not None:  # every gradient clipped, as the program did
@@ -262,7 +262,7 @@ def _constant_arguments(context, call, line, class_name):
     return found if found is not None else (None, None)
 
 
-def _has_embedding(result):
+def has_embedding(result):  # (the writer's notes read it too)
     """True when the model looks ids up in an embedding (its gradient is sparse)."""
     return any("embedding" in (tokens or {}) for tokens in (
         result.token_input, (result.encoder or {}).get("token_input")))
