@@ -69,6 +69,10 @@ Each reason in ``unrecognized`` is a :class:`~.result.Miss`: ``(line, reason)`` 
 construct's ``col`` and what to do (``todo``: ``--to compat`` and ``rnn-migrate
 convert``).
 
+The ops between the placeholder, the RNN and the readout (reshapes, activations, token
+ids to vectors, dense layers) and their Keras forms are one table,
+:data:`tools.porter.keras.ops.OPS`.
+
 Layout: :class:`~.context.Context` parses the program once and indexes it (imports,
 calls, assignments, module constants, loops); the passes below read it and fill in its
 ``result``, listing what they do not recognise with ``context.miss(line, reason)``. The

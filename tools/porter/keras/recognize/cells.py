@@ -5,6 +5,7 @@ Which options a cell takes comes from :data:`modern.spec.CELL_KINDS`.
 import libcst as cst
 
 from modern.spec import CELL_KINDS, CELL_TYPES, CellSpec
+from tools.porter.keras.ops import ACTIVATIONS
 
 from .constants import evaluate
 from .feeds import is_placeholder, keep_prob_fed
@@ -15,7 +16,6 @@ __all__ = ["cells_of", "cell_spec"]
 _MAX_DEPTH = 10
 # constructor arguments with no effect on the port (state_is_tuple must be True)
 _IGNORED_CELL_OPTIONS = {"state_is_tuple", "reuse", "name", "dtype"}
-_ACTIVATIONS = {"tanh": "tanh", "relu": "relu", "sigmoid": "sigmoid"}
 _DROPOUT_KEEPS = ((1, "input_keep_prob"), (2, "output_keep_prob"))
 # DropoutWrapper options Keras has no equivalent of: keyword -> position
 _DROPOUT_UNPORTED = (("state_keep_prob", 3), ("variational_recurrent", None))
@@ -143,10 +143,10 @@ def _keyword_option(context, kind, arg, line, options):
         return False
     if keyword == "activation":
         name = last_part(context.canonical(arg.value)) if dotted_name(arg.value) else None
-        if name not in _ACTIVATIONS:
+        if name not in ACTIVATIONS:
             context.miss(line, f"{cell_type}: activation `{context.code(arg.value)}`")
             return False
-        options["activation"] = _ACTIVATIONS[name]
+        options["activation"] = ACTIVATIONS[name]
         return True
     options[keyword] = context.constant(arg.value, f"{cell_type} {keyword}", line)
     return True

@@ -10,6 +10,7 @@ the RNN. Anything else between them is listed, never dropped.
 import libcst as cst
 
 from modern.spec import RUNNERS
+from tools.porter.keras.ops import ACTIVATIONS, tensor_of
 
 from .initializers import variable_initial
 from .syntax import argument, last_part
@@ -17,10 +18,8 @@ from .syntax import argument, last_part
 __all__ = ["find_rnn_input"]
 
 _MAX_DEPTH = 24
-# shape-only ops: the argument that is the tensor
-_RESHAPES = {"reshape": (0, "tensor"), "transpose": (0, "a"), "unstack": (0, "value"),
-             "unpack": (0, "value")}
-_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+# the shape-only ops between the placeholder and the runner (split: _split_tensor)
+_RESHAPES = ("reshape", "transpose", "unstack", "unpack")
 
 
 def _split_tensor(context, call):
@@ -63,13 +62,13 @@ def find_rnn_input(context, runner_call, runner_line):
                     return False
                 continue
             if name in _RESHAPES:
-                node = argument(node, *_RESHAPES[name])
+                node = argument(node, *tensor_of(name))
             elif name == "split":
                 node = _split_tensor(context, node)
-            elif name in _ACTIVATIONS and activation is None \
-                    and isinstance(argument(node, 0, "features"), cst.BinaryOperation):
+            elif name in ACTIVATIONS and activation is None \
+                    and isinstance(argument(node, *tensor_of(name)), cst.BinaryOperation):
                 context.consumed.add(id(node))
-                activation, node = name, argument(node, 0, "features")
+                activation, node = ACTIVATIONS[name], argument(node, *tensor_of(name))
             else:
                 break
         elif _is_projection(context, node) and result.input_projection is None:
@@ -101,7 +100,7 @@ def _tokens(context, node, name, line):
         result.token_input = {"one_hot": int(depth)}
         result.input_size = int(depth)
         result.lines["token_input"] = at
-        return argument(node, 0, "indices")
+        return argument(node, *tensor_of(name))
     shape, initial = variable_initial(context, argument(node, 0, "params"), at)
     if shape is None:
         return None
@@ -115,7 +114,7 @@ def _tokens(context, node, name, line):
     context.embedding_variables.append(context.code(argument(node, 0, "params")))
     result.input_size = int(shape[1])
     result.lines["token_input"] = at
-    return argument(node, 1, "ids")
+    return argument(node, *tensor_of(name))
 
 
 def _is_projection(context, node):

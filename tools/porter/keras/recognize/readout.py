@@ -17,7 +17,7 @@ The readout's input is followed back through names to what the runner returned
   and, for a ``MultiRNNCell``, the same on its last layer (``state[-1].h``); what each
   part of a state is comes from :data:`modern.spec.CELL_KINDS` (``state_parts``).
 
-The layer itself (:data:`_LAYERS`): ``tf.matmul(x, W) + b``, ``tf.add(tf.matmul(x, W),
+The layer itself (:data:`tools.porter.keras.ops.LAYERS`, the ops table's dense layers): ``tf.matmul(x, W) + b``, ``tf.add(tf.matmul(x, W),
 b)``, ``tf.nn.bias_add(...)``, ``tf.nn.xw_plus_b(x, W, b)`` over variables
 (:mod:`.initializers`), ``tf.layers.dense(x, n)``, ``tf.contrib.layers.fully_connected(x,
 n, activation_fn=None)`` and ``linear(x, n)``.
@@ -28,6 +28,8 @@ import libcst as cst
 
 from modern.spec import CELL_KINDS, RUNNERS
 
+from tools.porter.keras.ops import ACTIVATIONS, LAYERS, Layer, tensor_of
+
 from .constants import Unresolved, evaluate
 from .initializers import GLOROT_UNIFORM, ZEROS, Initial, initializer_of, variable_initial
 from .syntax import argument, dotted_name, last_part
@@ -35,35 +37,6 @@ from .syntax import argument, dotted_name, last_part
 __all__ = ["find_readout", "last_output"]
 
 _MAX_DEPTH = 12
-_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "elu": "elu",
-                "softplus": "softplus"}
-
-
-class Layer(NamedTuple):
-    """One TF1 spelling of a dense layer: where its input, units, kernel and bias are."""
-
-    input: tuple  # (position, keyword)
-    units: Optional[tuple] = None  # layer calls: (position, keyword) of the output size
-    kernel: Optional[tuple] = None  # variables: (position, keyword) of W
-    bias: Optional[tuple] = None  # variables: (position, keyword) of b
-    kernel_initializer: str = "kernel_initializer"
-    bias_initializer: str = "bias_initializer"
-    activation: Optional[str] = None  # keyword of the activation
-    default_activation: Optional[str] = None
-
-
-# the TF1 spellings of a dense readout layer (calls; `matmul(x, W) + b` is found apart)
-_LAYERS = {
-    "dense": Layer((0, "inputs"), units=(1, "units"), activation="activation"),
-    "fully_connected": Layer((0, "inputs"), units=(1, "num_outputs"),
-                             kernel_initializer="weights_initializer",
-                             bias_initializer="biases_initializer",
-                             activation="activation_fn", default_activation="relu"),
-    "linear": Layer((0, "inputs"), units=(1, "num_outputs"),
-                    kernel_initializer="weights_initializer",
-                    bias_initializer="biases_initializer"),
-    "xw_plus_b": Layer((0, "x"), kernel=(1, "weights"), bias=(2, "biases")),
-}
 # layer options with no effect on the model's values
 _IGNORED_OPTIONS = {"name", "scope", "reuse", "trainable", "use_bias", "inputs", "x",
                     "units", "num_outputs", "weights", "biases"}
@@ -96,8 +69,8 @@ def _candidates(context):
                 and last_part(context.canonical(first.func)) == "matmul":
             found.append(_Readout(call, line, argument(first, 0, "a"), matmul_layer, None,
                                   argument(first, 1, "b"), argument(call, 1, None)))
-        elif last in _LAYERS and (last == "xw_plus_b" or ".layers." in name):
-            layer = _LAYERS[last]
+        elif last in LAYERS and (last == "xw_plus_b" or ".layers." in name):
+            layer = LAYERS[last]
             found.append(_Readout(call, line, argument(call, *layer.input), layer, call,
                                   argument(call, *layer.kernel) if layer.kernel else None,
                                   argument(call, *layer.bias) if layer.bias else None))
@@ -173,23 +146,23 @@ def last_output(context, x, line, runner_call):
             name = last_part(context.canonical(node.func))
             if name == "transpose" and _constant(argument(node, 1, "perm"), context) \
                     == [1, 0, 2]:  # time major
-                node, transposed = argument(node, 0, "a"), not transposed
+                node, transposed = argument(node, *tensor_of(name)), not transposed
             elif name == "gather" and _is_last_index(argument(node, 1, "indices"),
                                                      argument(node, 0, "params")):
                 context.consumed.add(id(node))
-                node = argument(node, 0, "params")
+                node = argument(node, *tensor_of(name))
                 path.insert(0, ("index", -1))
             elif name == "concat" and _is_concat_of_pair(context, node):
                 context.consumed.add(id(node))
-                node = argument(node, 0, "values")
+                node = argument(node, *tensor_of(name))
                 path.insert(0, ("concat", None))
             elif name in ("concat", "stack") and _steps_axis(context, node, name):
                 context.consumed.add(id(node))  # a static runner's steps, batch-major
-                node = argument(node, 0, "values")
+                node = argument(node, *tensor_of(name))
                 path.insert(0, ("steps", None))
             elif name == "reshape" and _is_flattening(context, node):
                 context.consumed.add(id(node))  # every step's output, one per row
-                node = argument(node, 0, "tensor")
+                node = argument(node, *tensor_of(name))
                 path.insert(0, ("flatten", None))
             else:
                 return None
@@ -386,7 +359,7 @@ def _activation(context, call, layer, line):
     if isinstance(node, cst.Name) and node.value == "None":
         return None
     name = last_part(context.canonical(node)) if dotted_name(node) else None
-    if name not in _ACTIVATIONS:
+    if name not in ACTIVATIONS:
         context.miss(line, f"readout activation `{context.code(node)}` is not ported")
         return False
-    return _ACTIVATIONS[name]
+    return ACTIVATIONS[name]
