@@ -792,6 +792,20 @@ def test_encoder_decoders_start_the_decoder_from_the_encoder_state(name):
     assert any("registry pair 'initial_state'" in c for c in changes), changes
 
 
+def test_predicted_ids_are_the_argmax_of_the_predicted_logits():
+    """`prediction = tf.argmax(logits, 2)` fetched alone (no labels fed) -> the argmax of
+    `model.predict_on_batch` on the same axis (the softmax keeps it); an accuracy built on
+    that prediction stays the accuracy metric."""
+    code, changes, unconverted = _port("seq2seq_reverse_embedding.py")
+    assert unconverted == []
+    runs = {c.split(": ", 1)[1].split(" -> ")[0]: c.split(" -> ")[1] for c in changes
+            if "sess.run(" in c}
+    assert runs["sess.run(prediction, feed_dict=...)"] == (
+        "keras.ops.convert_to_numpy(keras.ops.argmax(model.predict_on_batch([source, "
+        "decoder_in]), axis=2))")
+    assert "['accuracy']" in runs["sess.run(accuracy, feed_dict=...)"]
+
+
 @pytest.mark.parametrize("old, new, reason", [
     # two runners, neither started from the other: not an encoder-decoder
     ("initial_state=encoder_state, dtype=tf.float32", "dtype=tf.float32",

@@ -17,8 +17,8 @@ layers) replaces the graph, and everything else stays as the program wrote it:
   ``model = compile_model(build_model())``; ``sess.run(init)`` goes;
 * each ``sess.run(fetches, feed_dict={X: a, Y: b})`` becomes one Keras call on the same
   feeds: with the train op ``model.train_on_batch(a, b)``, with only the loss / accuracy
-  ops ``model.test_on_batch(a, b)``, the logits (or their softmax)
-  ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what ``sess.run`` returned, in
+  ops ``model.test_on_batch(a, b)``, the logits (their softmax, their ``tf.argmax``:
+  the predicted classes) ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what ``sess.run`` returned, in
   its order (``None`` for the train op; Keras' loss and accuracy of a train step are
   those before its update, as TF1's fetches were); keep-probability feeds go (Keras'
   ``Dropout`` is active in ``train_on_batch`` only); a ``sequence_length`` feed becomes
@@ -31,6 +31,7 @@ listed as :class:`NotKept`, and nothing is generated.
 import libcst as cst
 
 from modern.spec import RUNNER_SPELLINGS
+from tools.porter.keras.recognize.constants import NOT_CONSTANT, evaluate
 from tools.porter.keras.recognize.feeds import train_op_names
 from tools.porter.keras.recognize.syntax import argument, is_method_call, last_part, names_in
 
@@ -148,13 +149,11 @@ class _Program:
                 elif last == "reduce_mean" and self._is_accuracy(value, line):
                     self.roles[name] = "accuracy"
         logits = {n for n, role in self.roles.items() if role == "logits"}
-        for name, assignments in context.assignments.items():  # softmax(logits)
-            for value, _, index in assignments:
-                if (index is None and isinstance(value, cst.Call) and last_part(
-                        context.canonical(value.func)) == "softmax" and len(value.args) >= 1
-                        and isinstance(value.args[0].value, cst.Name)
-                        and value.args[0].value.value in logits):
-                    self.roles[name] = "prediction"
+        self.argmax_axes = {}  # name of tf.argmax(logits or their softmax, axis) -> axis
+        for _ in range(2):  # softmax(logits), then argmax of either
+            for name, assignments in context.assignments.items():
+                for value, _, index in assignments:
+                    self._prediction(name, value, index, logits)
         self.roles.update({name: "train_op" for name in self.train_ops})
         self.keep_probs = set(r.keep_prob_feeds)
         self.lengths = None  # the sequence_length placeholder's name
@@ -164,11 +163,32 @@ class _Program:
                 if isinstance(node, cst.Name):
                     self.lengths = node.value
 
-    def _is_accuracy(self, value, line):
-        code = self.context.code(value)
-        for name in names_in(value):
-            for other, _, _ in self.context.assignments.get(name, ()):
-                code += " " + self.context.code(other)
+    def _prediction(self, name, value, index, logits):
+        """``name = tf.nn.softmax(logits)`` -> role "prediction"; ``name = tf.argmax(x,
+        axis)`` of the logits or their softmax -> role "argmax" (``argmax_axes``)."""
+        context = self.context
+        if index is not None or not isinstance(value, cst.Call) or not value.args \
+                or not isinstance(value.args[0].value, cst.Name):
+            return
+        last, source = last_part(context.canonical(value.func)), value.args[0].value.value
+        if last == "softmax" and source in logits:
+            self.roles[name] = "prediction"
+        elif last == "argmax" and (source in logits or self.roles.get(source) == "prediction"):
+            axis = argument(value, 1, "axis") or argument(value, None, "dimension")
+            try:
+                self.argmax_axes[name] = evaluate(axis, context.constants)
+            except NOT_CONSTANT:
+                return
+            self.roles[name] = "argmax"
+
+    def _is_accuracy(self, value, line, depth=3):
+        """``reduce_mean(cast(equal(argmax(...), ...)))``, through names (``correct``, a
+        ``prediction = tf.argmax(logits, 2)``) up to ``depth`` assignments deep."""
+        code, values = self.context.code(value), [value]
+        for _ in range(depth):
+            values = [other for node in values for name in names_in(node)
+                      for other, _, _ in self.context.assignments.get(name, ())]
+            code += " ".join(self.context.code(other) for other in values)
         return "argmax" in code and "equal" in code
 
     def line(self, node, default=1):
@@ -316,12 +336,15 @@ class _SessionBody(cst.CSTTransformer):
         if None in kinds:
             unknown = [e.value for e, k in zip(elements, kinds) if k is None]
             raise NotKept(line, f"sess.run fetches {unknown}: only the train op, the loss, "
-                                "the accuracy and the logits (or their softmax) are ported")
+                                "the accuracy and the logits (their softmax, their argmax) "
+                                "are ported")
         x, y = self._feeds(original, line)
-        if kinds in (["logits"], ["prediction"]):
+        if kinds in (["logits"], ["prediction"], ["argmax"]):
             call = f"model.predict_on_batch({x})"
             if kinds == ["prediction"]:
                 call = f"keras.ops.softmax({call})"
+            elif kinds == ["argmax"]:  # the class of the largest logit (softmax keeps it)
+                call = f"keras.ops.argmax({call}, axis={self.program.argmax_axes[fetches.value]!r})"
             if not single:
                 raise NotKept(line, "sess.run([logits]) in a list")
             code = f"keras.ops.convert_to_numpy({call})"
