@@ -891,6 +891,10 @@ OWN_DATA = ("numpy_epochs_gru.py", "own_batches_lstm_static.py", "sine_regressio
 # run against the TF1 program by default (the others with -m slow): 3-8 CPU-s each; the
 # kept port of every fixture is proved by its generated test (test_keras_proofs.py)
 OWN_DATA_RUN = ("sine_regression_lstm.py",)
+# the PTB-style fixture's language: each word follows from the one before with 10% noise,
+# so a model that learned it has a perplexity near exp(0.57) = 1.8; a uniform guess over
+# its 16 words has 16
+PTB_PERPLEXITY_BOUND = 4.0
 _RUN = r"""
 import io, contextlib, runpy, sys
 for path in sys.argv[1:]:
@@ -942,6 +946,12 @@ def test_programs_with_their_own_data_keep_them_and_learn_as_tf1(name, tmp_path)
             tf1_mse, keras_mse = _last_value(want, "test MSE"), _last_value(got, "test MSE")
             print(f"{name}: test MSE TF1 {tf1_mse:.5f}, Keras port {keras_mse:.5f}")
             assert max(tf1_mse, keras_mse) < 0.02 and abs(tf1_mse - keras_mse) < 0.01
+            continue
+        if "perplexity" in want:  # a language model over a vocabulary of 16 words
+            tf1_ppl, keras_ppl = _last_value(want, "perplexity"), _last_value(got, "perplexity")
+            print(f"{name}: train perplexity TF1 {tf1_ppl:.3f}, Keras port {keras_ppl:.3f}")
+            assert max(tf1_ppl, keras_ppl) < PTB_PERPLEXITY_BOUND, (want, got)
+            assert abs(tf1_ppl - keras_ppl) <= 0.1 * tf1_ppl, (want, got)
             continue
         tf1_acc, keras_acc = _last_value(want, "ccuracy"), _last_value(got, "ccuracy")
         print(f"{name}: test accuracy TF1 {tf1_acc:.3f}, Keras port {keras_acc:.3f}")
