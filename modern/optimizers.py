@@ -66,8 +66,8 @@ from typing import Callable, Mapping, Optional, Tuple
 import keras
 from keras import ops
 
-__all__ = ["TF1RMSprop", "TF1Adam", "TF1Adagrad", "summed_rows", "Target", "NotPortableError", "REQUIRED", "OPTIMIZERS",
-           "CLIPPING", "SCHEDULES", "lookup"]
+__all__ = ["TF1RMSprop", "TF1Adam", "TF1Adagrad", "summed_rows", "Target", "NotPortableError",
+           "REQUIRED", "OPTIMIZERS", "CLIPPING", "SCHEDULES", "LAZY_SPARSE_NOTE", "lookup"]
 
 
 # ------------------------------------------------------------------------------------
@@ -158,8 +158,15 @@ def summed_rows(gradient, variable):
     return gradient
 
 
+class _SummedRows:
+    """A Keras optimizer whose gradients are made dense first (:func:`summed_rows`)."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(summed_rows(gradient, variable), variable, learning_rate)
+
+
 @keras.saving.register_keras_serializable(package="modern")
-class TF1Adam(keras.optimizers.Adam):
+class TF1Adam(_SummedRows, keras.optimizers.Adam):
     """TF1's ``tf.compat.v1.train.AdamOptimizer`` where a gradient may be sparse (a model
     with an ``Embedding``): ``keras.optimizers.Adam`` with TF1's epsilon (1e-8) whose
     gradients are first made dense (:func:`summed_rows`).
@@ -175,12 +182,9 @@ class TF1Adam(keras.optimizers.Adam):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, name=name, **kwargs)
 
-    def update_step(self, gradient, variable, learning_rate):
-        super().update_step(summed_rows(gradient, variable), variable, learning_rate)
-
 
 @keras.saving.register_keras_serializable(package="modern")
-class TF1Adagrad(keras.optimizers.Adagrad):
+class TF1Adagrad(_SummedRows, keras.optimizers.Adagrad):
     """TF1's ``tf.compat.v1.train.AdagradOptimizer`` where a gradient may be sparse (a
     model with an ``Embedding``): ``keras.optimizers.Adagrad`` with TF1's epsilon (none:
     0.0) whose gradients are first made dense (:func:`summed_rows`): TF1 adds the square
@@ -192,9 +196,6 @@ class TF1Adagrad(keras.optimizers.Adagrad):
         super().__init__(learning_rate=learning_rate,
                          initial_accumulator_value=initial_accumulator_value,
                          epsilon=epsilon, name=name, **kwargs)
-
-    def update_step(self, gradient, variable, learning_rate):
-        super().update_step(summed_rows(gradient, variable), variable, learning_rate)
 
 
 # ------------------------------------------------------------------------------------
@@ -304,6 +305,9 @@ def _spellings(name, *prefixes):
 _TRAIN = ("tf.train", "tf.compat.v1.train")
 _LOCKING = ("use_locking", False)
 _LR_REASON = "TF1's learning_rate (required, or TF1's default); Keras' default is 0.01/0.001"
+#: the note of the optimizers whose TF1 sparse update Keras has no form of
+LAZY_SPARSE_NOTE = ("on an embedding's sparse gradient TF1 updates only the looked-up rows "
+                    "(limitation tf1-sparse-updates-are-lazy)")
 
 
 def _optimizer(cls, keras, signature, renames, reasons, fixed=None, check=None, notes=(),
@@ -346,8 +350,7 @@ OPTIMIZERS = MappingProxyType({
         notes=("Keras keeps v = m*v - lr*g, TF1 a = m*a + g and var -= lr*a: equal while "
                "the learning rate is constant; with a schedule or an assigned learning rate "
                "they differ (limitation momentum-varying-learning-rate)",
-               "on an embedding's sparse gradient TF1 updates only the looked-up rows "
-               "(limitation tf1-sparse-updates-are-lazy)")),
+               LAZY_SPARSE_NOTE)),
     "AdamOptimizer": _optimizer(
         "AdamOptimizer", "keras.optimizers.Adam",
         [("learning_rate", 0.001), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8),
@@ -387,8 +390,7 @@ OPTIMIZERS = MappingProxyType({
                "setting fixes that (limitation keras-rmsprop-initial-mean-square), hence "
                "modern.optimizers.TF1RMSprop; import modern.optimizers before "
                "keras.saving.load_model",
-               "on an embedding's sparse gradient TF1 updates only the looked-up rows "
-               "(limitation tf1-sparse-updates-are-lazy)")),
+               LAZY_SPARSE_NOTE)),
     "AdadeltaOptimizer": _optimizer(
         "AdadeltaOptimizer", "keras.optimizers.Adadelta",
         [("learning_rate", 0.001), ("rho", 0.95), ("epsilon", 1e-8), _LOCKING,

@@ -18,8 +18,8 @@ layers) replaces the graph, and everything else stays as the program wrote it:
 * each ``sess.run(fetches, feed_dict={X: a, Y: b})`` becomes one Keras call on the same
   feeds: with the train op ``model.train_on_batch(a, b)``, with only the loss / accuracy
   ops ``model.test_on_batch(a, b)``, the logits (their softmax, their ``tf.argmax``:
-  the predicted classes) ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what ``sess.run`` returned, in
-  its order (``None`` for the train op; Keras' loss and accuracy of a train step are
+  the predicted classes) ``model.predict_on_batch(a)``; ``tf1_fetches`` returns what
+  ``sess.run`` returned, in its order (``None`` for the train op; Keras' loss and accuracy of a train step are
   those before its update, as TF1's fetches were); keep-probability feeds go (Keras'
   ``Dropout`` is active in ``train_on_batch`` only); a ``sequence_length`` feed becomes
   the model's second input, ``[x, lengths]``.
@@ -303,6 +303,10 @@ class _SessionBody(cst.CSTTransformer):
             raise NotKept(line, f"sess.run({fetches.value}) without `{fed}` fed")
         return None
 
+    def _shown(self, node):
+        """``node``'s code as the program wrote it (a graph class' attributes)."""
+        return self.program.context.shown(self.program.context.code(node))
+
     def leave_Call(self, original, updated):
         new = self._keras_call(original, updated)
         if new is not updated:  # the Keras code written here (its `model` is the port's)
@@ -319,8 +323,8 @@ class _SessionBody(cst.CSTTransformer):
         value = self._rate_assignment(original, fetches, line)
         if value is not None:
             code = f"tf1_assign_learning_rate(model, {value})"
-            self.changes.append(f"line {line}: sess.run({self.program.context.shown(self.program.context.code(fetches))}"
-                                f", ...) -> {code} (the optimizer's learning rate)")
+            self.changes.append(f"line {line}: sess.run({self._shown(fetches)}, ...) -> {code} "
+                                "(the optimizer's learning rate)")
             return cst.parse_expression(code)
         variable = self.program.r.rate_variable
         if variable is not None and isinstance(fetches, cst.Name) \
@@ -344,7 +348,8 @@ class _SessionBody(cst.CSTTransformer):
             if kinds == ["prediction"]:
                 call = f"keras.ops.softmax({call})"
             elif kinds == ["argmax"]:  # the class of the largest logit (softmax keeps it)
-                call = f"keras.ops.argmax({call}, axis={self.program.argmax_axes[fetches.value]!r})"
+                axis = self.program.argmax_axes[fetches.value]
+                call = f"keras.ops.argmax({call}, axis={axis!r})"
             if not single:
                 raise NotKept(line, "sess.run([logits]) in a list")
             code = f"keras.ops.convert_to_numpy({call})"
@@ -356,8 +361,8 @@ class _SessionBody(cst.CSTTransformer):
             method = "train_on_batch" if "train_op" in kinds else "test_on_batch"
             code = (f"tf1_fetches(model.{method}({x}, {y}, return_dict=True), {kinds!r})"
                     + ("[0]" if single else ""))
-        self.changes.append(f"line {line}: sess.run({self.program.context.shown(self.program.context.code(fetches))}, "
-                            f"feed_dict=...) -> {code}")
+        self.changes.append(f"line {line}: sess.run({self._shown(fetches)}, feed_dict=...) -> "
+                            f"{code}")
         new = cst.parse_expression(code)
         if kinds == ["train_op"] and single:
             self.plain[id(new)] = cst.parse_expression(f"model.train_on_batch({x}, {y})")

@@ -124,13 +124,11 @@ def _input_lines(tokens, projection, prefix="", embedding_prefix=None, reuse=Fal
 def _encoder_lines(r):
     """An encoder-decoder's encoder, in variable scope ``encoder``: its final state
     ``encoder_state`` starts the decoder."""
-    from modern.spec import RUNNERS as SPEC_RUNNERS
-
     enc = r.encoder
-    shared = _shares_embedding(r)
+    shared = r.shared_embedding
     lines = _input_lines(enc["token_input"], enc["input_projection"], "encoder_",
                          embedding_prefix="" if shared else None)
-    runner = SPEC_RUNNERS[enc["runner"]]
+    runner = RUNNERS[enc["runner"]]
     if runner.static:
         lines.append("    encoder_x = tf.unstack(encoder_x, ENCODER_TIMESTEPS, 1)")
     lines += ['    with v1.variable_scope("encoder"):',
@@ -140,18 +138,12 @@ def _encoder_lines(r):
     return lines
 
 
-def _shares_embedding(r):
-    from tools.porter.keras.writer import shares_embedding  # the writer imports this module
-
-    return shares_embedding(r)
-
-
 def _model_code(r):
     spec = r.spec
     runner = RUNNERS[r.runner]
     lines = _encoder_lines(r) if r.encoder is not None else []
     lines += _input_lines(r.token_input, r.input_projection,
-                          reuse=r.encoder is not None and _shares_embedding(r))
+                          reuse=r.shared_embedding)
     length = ', sequence_length=inputs["sequence_length"]' if spec.masked else ""
     if runner.static:
         lines.append("    x = tf.unstack(x, TIMESTEPS, 1)  # a list of TIMESTEPS (batch, "
@@ -329,9 +321,8 @@ def _layers_option(r, prefix=""):
     if projection:
         names = tuple(prefix + name for name in _PROJECTION)
         layers.append(f'"{prefix}input_projection": {names!r}'.replace("'", '"'))
-    if tokens and "embedding" in tokens and not (r.encoder and _shares_embedding(r)
-                                                and not prefix):
-        layer = "embedding" if r.encoder and _shares_embedding(r) else f"{prefix}embedding"
+    if tokens and "embedding" in tokens and not (r.shared_embedding and not prefix):
+        layer = "embedding" if r.shared_embedding else f"{prefix}embedding"
         layers.append(f'"{layer}": ("{layer}/weights",)')
     return f", layers={{{', '.join(layers)}}}" if layers else ""
 

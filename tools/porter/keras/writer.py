@@ -353,7 +353,7 @@ def _initializer_classes(layers):
 
 def _sparse_gradient_notes(r: RecognizedPipeline):
     """What the table says of the optimizer on an embedding's sparse gradient."""
-    from modern.optimizers import OPTIMIZERS
+    from modern.optimizers import LAZY_SPARSE_NOTE, OPTIMIZERS
 
     target = OPTIMIZERS[r.optimizer_tf1[0].rsplit(".", 1)[1]]
     if r.optimizer_keras[0] != target.keras:  # the table's sparse class
@@ -361,9 +361,9 @@ def _sparse_gradient_notes(r: RecognizedPipeline):
                 f"{r.optimizer_keras[0]}: {target.sparse[1]}"]
     from tools.porter.keras.recognize.loss_optimizer import has_embedding
 
-    lazy = [note for note in target.notes if "sparse gradient" in note]
-    return [f"line {r.lines['optimizer']}: known limitation: {note}"
-            for note in lazy] if has_embedding(r) else []
+    if LAZY_SPARSE_NOTE in target.notes and has_embedding(r):
+        return [f"line {r.lines['optimizer']}: known limitation: {LAZY_SPARSE_NOTE}"]
+    return []
 
 
 def _optimizer_code(r: RecognizedPipeline):
@@ -473,16 +473,11 @@ def _input_code(var, tokens, projection, prefix="", embedding=None, reuse=False)
     return lines
 
 
-def shares_embedding(r: RecognizedPipeline):
-    """True when an encoder-decoder's two sides look up one embedding variable."""
-    return r.encoder is not None and r.encoder["shared_embedding"]
-
-
 def _encoder_code(r: RecognizedPipeline, layers):
     """An encoder-decoder's encoder: its input and RNN layers, which return their final
     states (``state`` / ``state_0``, ``state_1``... per layer) for the decoder."""
     enc = r.encoder
-    shared = shares_embedding(r)
+    shared = r.shared_embedding
     lines = _input_code("encoded", enc["token_input"], enc["input_projection"], "encoder_",
                         embedding="embedding" if shared else None)
     encoder_layers = [layer for layer in layers if layer[0].startswith("encoder")]
@@ -502,7 +497,7 @@ def _model_code(r: RecognizedPipeline, layers):
         layers = [layer for layer in layers if not layer[0].startswith("encoder")]
         lines.append("    # the decoder (teacher forcing: it reads the target sequence)")
     lines += _input_code("sequence", r.token_input, r.input_projection,
-                         reuse=shares_embedding(r))
+                         reuse=r.shared_embedding)
     call = "(sequence)"
     if r.spec.masked:
         lines += ['    sequence_length = keras.Input((), dtype="int32", name="sequence_length")',

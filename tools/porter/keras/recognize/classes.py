@@ -135,12 +135,7 @@ def _graph_classes(module):
         init.visit(inside)
         if not inside.tf_calls or not inside.assigned:
             continue
-        calls = [(small.targets[0].target.value, small.value)
-                 for line in module.body if isinstance(line, cst.SimpleStatementLine)
-                 for small in line.body if isinstance(small, cst.Assign)
-                 and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
-                 and isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Name)
-                 and small.value.func.value == stmt.name.value]
+        calls = _instantiations(module, stmt.name.value)
         if len(calls) != 1:
             skipped.append((stmt, len(calls)))
             continue
@@ -200,6 +195,7 @@ def flatten_graph_classes(module: cst.Module):
 
 
 def _graph_classes_by_name(module, classes):
+    """``classes`` (of another version of ``module``) with their nodes in ``module``."""
     by_name = {c.name: c for c in classes}
     out = []
     for stmt in module.body:
@@ -207,13 +203,17 @@ def _graph_classes_by_name(module, classes):
             old = by_name[stmt.name.value]
             init = next(s for s in stmt.body.body if isinstance(s, cst.FunctionDef)
                         and s.name.value == "__init__")
-            call = next(small.value for line in module.body
-                        if isinstance(line, cst.SimpleStatementLine) for small in line.body
-                        if isinstance(small, cst.Assign) and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name)
-                        and small.targets[0].target.value == old.instance
-                        and isinstance(small.value, cst.Call)
-                        and isinstance(small.value.func, cst.Name)
-                        and small.value.func.value == old.name)
+            call = next(call for instance, call in _instantiations(module, old.name)
+                        if instance == old.instance)
             out.append(GraphClass(old.name, old.instance, init, call, old.names))
     return out
+
+
+def _instantiations(module, class_name):
+    """``[(instance, Call)]`` of the module-level ``instance = class_name(...)``."""
+    return [(small.targets[0].target.value, small.value)
+            for line in module.body if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body if isinstance(small, cst.Assign)
+            and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+            and isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Name)
+            and small.value.func.value == class_name]

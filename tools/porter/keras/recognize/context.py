@@ -39,6 +39,7 @@ class Context:
             cst.parse_module(source))
         self.open_names = {flat for graph in self.graph_classes for flat in graph.names.values()}
         self.function_lines: Dict[int, Tuple[int, int]] = {}  # id(FunctionDef) -> lines
+        self.class_lines: Dict[str, int] = {}  # class name -> its first line
         self.aliases: Dict[str, str] = {}
         self.calls: List[Tuple[cst.Call, int, Optional[str]]] = []
         self.assignments: Dict[str, list] = {}
@@ -55,8 +56,7 @@ class Context:
         self.constants[SHAPES] = self._placeholder_shapes()
         self.result = RecognizedPipeline()
         for name, count in unflattened:
-            line = next((line for line, stmt in self._class_lines() if stmt == name), 1)
-            self.miss(line, f"class {name} builds the graph in __init__ and is instantiated "
+            self.miss(self.class_lines.get(name, 1), f"class {name} builds the graph in __init__ and is instantiated "
                             f"{count} times: one instance (one graph) per port (a training "
                             "and an evaluation model sharing variables are not ported)")
         for graph, param in clashes:
@@ -72,15 +72,8 @@ class Context:
         # model's runner)
         self.encoder = None
         self.encoder_placeholder = None  # an encoder-decoder's encoder input (recognize.model)
-        self.input_placeholder = None
-        self.embedding_variables = []  # the code of each embedding_lookup's params (inputs)  # the model input's tf.placeholder call (recognize.shapes)
-
-    def _class_lines(self):
-        """[(line, class name)] of the module's classes."""
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        return [(positions[stmt].start.line, stmt.name.value) for stmt in self.module.body
-                if isinstance(stmt, cst.ClassDef)]
+        self.input_placeholder = None  # the model input's tf.placeholder call (.shapes)
+        self.embedding_variables = []  # the code of each embedding_lookup's params (.inputs)
 
     def _graph_constructors(self):
         """Each graph class' ``__init__`` as the function of its one call (its name: the
@@ -307,6 +300,9 @@ class _Indexer(cst.CSTVisitor):
         self.context.call_cols[id(node)] = start.column + 1
         if name and name.startswith("tensorflow."):
             self.context.line_cols.setdefault(start.line, start.column + 1)
+
+    def visit_ClassDef(self, node):
+        self.context.class_lines.setdefault(node.name.value, self._line(node))
 
     def visit_FunctionDef(self, node):
         where = self.get_metadata(PositionProvider, node)

@@ -100,6 +100,11 @@ class RecognizedPipeline:
     dropped: List[Tuple[int, str]] = dataclasses.field(default_factory=list)
 
     @property
+    def shared_embedding(self):
+        """True when an encoder-decoder's two sides look their ids up in one variable."""
+        return self.encoder is not None and self.encoder["shared_embedding"]
+
+    @property
     def complete(self):
         """True when everything a Keras port needs was recognised and nothing else is left."""
         return (not self.unrecognized and self.spec is not None and self.runner is not None
